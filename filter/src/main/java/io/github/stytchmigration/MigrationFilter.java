@@ -1,0 +1,218 @@
+package io.github.stytchmigration;
+
+import io.github.stytchmigration.internal.CallbackLogic;
+import io.github.stytchmigration.internal.CallbackRequest;
+import io.github.stytchmigration.internal.CallbackResult;
+import io.github.stytchmigration.internal.Components;
+import io.github.stytchmigration.internal.Placeholders;
+import io.github.stytchmigration.internal.StytchAuthenticator;
+import io.github.stytchmigration.internal.StytchLogin;
+import io.github.stytchmigration.internal.UserStore;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Migrates users to Stytch one login at a time. Declared in {@code web.xml} (public no-arg
+ * constructor, init-params) or built in code with {@link #MigrationFilter(MigrationConfig)}.
+ *
+ * <p>On a request to a callback path carrying {@code stytch_token_type} and {@code token}, it
+ * authenticates the token with Stytch, links or creates the app's own user, stores the internal id in
+ * the HttpSession, rotates the session id, then passes the request on (or redirects to
+ * {@code successUrl}). Every other request costs one set lookup and {@code chain.doFilter}.
+ *
+ * <p>WARNING: map this filter before any filter that requires a logged-in user, and on
+ * {@code REQUEST} dispatch only. The Stytch user id column must carry a UNIQUE index: init fails
+ * without one, printing the DDL to run.
+ */
+public class MigrationFilter implements Filter {
+    /** Request attribute: {@code CREATED}, {@code LINKED} or {@code ALREADY_LINKED}. */
+    public static final String ATTR_OUTCOME = "stytchMigration.outcome";
+    /** Request attribute: the internal user id, as a String. */
+    public static final String ATTR_USER_ID = "stytchMigration.userId";
+    /** Request attribute: the Stytch user id. */
+    public static final String ATTR_STYTCH_USER_ID = "stytchMigration.stytchUserId";
+    /** Session attribute: the Stytch user id of the logged-in user. */
+    public static final String SESSION_STYTCH_USER_ID = "stytchMigration.stytchUserId";
+    /** Session attribute: the opaque Stytch session token. Server-side only: never render or log it. */
+    public static final String SESSION_STYTCH_SESSION_TOKEN = "stytchMigration.stytchSessionToken";
+    /** Session attribute: the Stytch session JWT. Server-side only: never render or log it. */
+    public static final String SESSION_STYTCH_SESSION_JWT = "stytchMigration.stytchSessionJwt";
+    /**
+     * Session attribute the app sets when it starts a PKCE flow itself: the code verifier, sent with
+     * the authenticate call and removed once used.
+     */
+    public static final String SESSION_PKCE_CODE_VERIFIER = "stytchMigration.pkceCodeVerifier";
+
+    static final String RETRY_AFTER = "Retry-After";
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationFilter.class);
+
+    private final MigrationConfig programmaticConfig;
+    private volatile MigrationConfig config;
+    private volatile Components components;
+    private volatile CallbackLogic logic;
+    private volatile Set<String> callbackPaths = Collections.emptySet();
+
+    /** For web.xml: the configuration comes from init-params. */
+    public MigrationFilter() {
+        this.programmaticConfig = null;
+    }
+
+    /** For code (embedded Jetty, Spring Boot): init-params are then not allowed. */
+    public MigrationFilter(MigrationConfig config) {
+        this.programmaticConfig = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    // For tests of the glue with stub parts.
+    MigrationFilter(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
+        this.programmaticConfig = config;
+        this.components = Components.of(stytch, store);
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        MigrationConfig effective;
+        try {
+            effective = programmaticConfig != null ? checkNoInitParams(filterConfig) : fromInitParams(filterConfig);
+        } catch (IllegalArgumentException e) {
+            // messages name the param and never contain a secret
+            throw new ServletException("MigrationFilter [" + filterConfig.getFilterName() + "]: " + e.getMessage());
+        }
+        Components parts = components;
+        if (parts == null) {
+            try {
+                parts = Components.create(effective);
+            } catch (RuntimeException e) {
+                throw new ServletException("MigrationFilter [" + filterConfig.getFilterName() + "]: " + e.getMessage(), e);
+            }
+        }
+        this.config = effective;
+        this.components = parts;
+        this.logic = new CallbackLogic(effective.tokenTypes(), parts.stytch(), parts.store(), effective.listener());
+        this.callbackPaths = effective.callbackPaths();
+        LOG.info("stytch-migration MigrationFilter [{}] ready: {}", filterConfig.getFilterName(), effective);
+    }
+
+    private MigrationConfig checkNoInitParams(FilterConfig filterConfig) {
+        if (filterConfig.getInitParameterNames().hasMoreElements()) {
+            throw new IllegalArgumentException("init-params are not allowed when the filter was built with a MigrationConfig");
+        }
+        return programmaticConfig;
+    }
+
+    private static MigrationConfig fromInitParams(FilterConfig filterConfig) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+            params.put(name, filterConfig.getInitParameter(name));
+        }
+        return MigrationConfig.fromInitParams(params, Placeholders.fromProcess());
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !callbackPaths.contains(pathOf((HttpServletRequest) req))) {
+            chain.doFilter(req, res);
+            return;
+        }
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        // the callback URL carries a one-time token: keep it out of caches and Referer headers
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
+        response.setHeader("Referrer-Policy", "no-referrer");
+
+        CallbackResult outcome = logic.handle(parse(request));
+        if (outcome.isSuccess()) {
+            succeed(request, response, chain, outcome);
+        } else {
+            Responses.failure(request, response, config.failureUrl(), outcome);
+        }
+    }
+
+    // Decoded and normalised by the container, so "/a/../authenticate" and "%2F" tricks cannot slip past.
+    private static String pathOf(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        return pathInfo == null ? servletPath : servletPath + pathInfo;
+    }
+
+    private static CallbackRequest parse(HttpServletRequest request) {
+        List<String> types;
+        List<String> tokens;
+        try {
+            types = values(request.getParameterValues("stytch_token_type"));
+            tokens = values(request.getParameterValues("token"));
+        } catch (RuntimeException e) {
+            // bad percent-encoding or charset: the container refused to parse the parameters
+            types = List.of();
+            tokens = List.of();
+        }
+        HttpSession session = request.getSession(false);
+        String verifier = null;
+        if (session != null) {
+            Object v = session.getAttribute(SESSION_PKCE_CODE_VERIFIER);
+            verifier = v instanceof String ? (String) v : null;
+        }
+        return new CallbackRequest(request.getMethod(), types, tokens, verifier);
+    }
+
+    private static List<String> values(String[] values) {
+        return values == null ? List.of() : Arrays.asList(values);
+    }
+
+    private void succeed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+                         CallbackResult outcome) throws IOException, ServletException {
+        MigrationResult result = outcome.result();
+        StytchLogin login = outcome.login();
+        request.setAttribute(ATTR_OUTCOME, result.outcome().name());
+        request.setAttribute(ATTR_USER_ID, result.userId());
+        request.setAttribute(ATTR_STYTCH_USER_ID, result.stytchUserId());
+        request.setAttribute(MigrationResult.REQUEST_ATTRIBUTE, result);
+
+        HttpSession session = request.getSession(true);
+        session.removeAttribute(SESSION_PKCE_CODE_VERIFIER);
+        session.setAttribute(config.sessionUserIdAttribute(), result.userId());
+        session.setAttribute(SESSION_STYTCH_USER_ID, result.stytchUserId());
+        session.setAttribute(SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
+        session.setAttribute(SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
+        // session fixation: an id seen before login is worthless after it (attributes are kept)
+        request.changeSessionId();
+
+        if (config.successUrl() != null) {
+            Responses.seeOther(response, request.getContextPath() + config.successUrl());
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        Components parts = components;
+        components = null;
+        if (parts != null) {
+            parts.close();
+        }
+        LOG.info("stytch-migration MigrationFilter stopped");
+    }
+
+    /** The effective configuration; null before {@link #init}. */
+    public MigrationConfig config() {
+        return config;
+    }
+}

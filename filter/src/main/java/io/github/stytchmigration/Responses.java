@@ -1,0 +1,65 @@
+package io.github.stytchmigration;
+
+import io.github.stytchmigration.internal.CallbackResult;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/** Writes the filter's own answers: the failure page, and 303 redirects. Nothing from the request is echoed. */
+final class Responses {
+    private Responses() {
+    }
+
+    static void seeOther(HttpServletResponse response, String location) {
+        response.setStatus(HttpServletResponse.SC_SEE_OTHER);
+        response.setHeader("Location", location);
+    }
+
+    static void failure(HttpServletRequest request, HttpServletResponse response, String failureUrl,
+                        CallbackResult outcome) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        ErrorCode code = outcome.error();
+        if (outcome.retryAfterSeconds() >= 0) {
+            response.setHeader(MigrationFilter.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
+        }
+        if (failureUrl != null) {
+            String separator = failureUrl.indexOf('?') < 0 ? "?" : "&";
+            seeOther(response, request.getContextPath() + failureUrl + separator + "error=" + code.code());
+            return;
+        }
+        response.setStatus(code.status());
+        response.setContentType("text/html;charset=UTF-8");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+        PrintWriter out = response.getWriter();
+        out.print("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>\n<body>\n"
+                + "<h1>Sign-in failed</h1>\n<p>" + explain(code) + "</p>\n<p>Error code: <code>" + code.code() + "</code>");
+        if (outcome.incidentId() != null) {
+            out.print("<br>Incident: <code>" + outcome.incidentId() + "</code>");
+        }
+        out.print("</p>\n</body></html>\n");
+        out.flush();
+    }
+
+    private static String explain(ErrorCode code) {
+        switch (code) {
+            case INVALID_REQUEST:
+                return "The sign-in link is incomplete or malformed.";
+            case INVALID_TOKEN:
+                return "The sign-in link has expired or was already used. Please request a new one.";
+            case ACCOUNT_CONFLICT:
+                return "This sign-in cannot be matched safely to an existing account. Please contact support.";
+            case RATE_LIMITED:
+                return "Too many sign-in attempts. Please wait a moment and try again.";
+            case STYTCH_UNAVAILABLE:
+            case DATABASE_UNAVAILABLE:
+                return "Sign-in is temporarily unavailable. Please try again shortly.";
+            default:
+                return "Something went wrong on our side.";
+        }
+    }
+}

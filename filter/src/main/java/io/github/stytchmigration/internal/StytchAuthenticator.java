@@ -1,0 +1,24 @@
+package io.github.stytchmigration.internal;
+
+/**
+ * Exchanges a callback token for a Stytch login. The only implementation speaking to Stytch lives
+ * in {@code internal.stytch}; nothing else imports the SDK.
+ */
+public interface StytchAuthenticator extends AutoCloseable {
+    /**
+     * Authenticates the token with Stytch, creating a session of {@code sessionDurationMinutes}.
+     *
+     * @param tokenType    {@code magic_links} or {@code oauth} (already checked against the allow-list)
+     * @param token        the one-time token from the redirect
+     * @param codeVerifier the PKCE verifier, or null
+     * @return the identity and session
+     * @throws MigrationException.InvalidTokenException     Stytch rejected the token
+     * @throws MigrationException.RateLimitedException      Stytch answered 429
+     * @throws MigrationException.StytchUnavailableException 5xx, timeout, network or unreadable answer
+     */
+    StytchLogin authenticate(String tokenType, String token, String codeVerifier);
+
+    /** Stops every thread the client started. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,70 @@
+package io.github.stytchmigration.internal.jdbc;
+
+import io.github.stytchmigration.ConflictPolicy;
+
+import java.util.Objects;
+
+/**
+ * Where the users live: table and column names (already validated as SQL identifiers by the
+ * config), the optional {@code createUserSql} template and the conflict policy.
+ */
+public final class UserTableMapping {
+    private final String table;
+    private final String idColumn;
+    private final String emailColumn;
+    private final String phoneColumn;
+    private final String stytchUserIdColumn;
+    private final String createUserSql;
+    private final ConflictPolicy conflictPolicy;
+
+    /**
+     * @param phoneColumn   null when phone matching is off
+     * @param createUserSql null for the generated INSERT
+     */
+    public UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
+                            String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy) {
+        this.table = Objects.requireNonNull(table, "table");
+        this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
+        this.emailColumn = Objects.requireNonNull(emailColumn, "emailColumn");
+        this.phoneColumn = phoneColumn;
+        this.stytchUserIdColumn = Objects.requireNonNull(stytchUserIdColumn, "stytchUserIdColumn");
+        this.createUserSql = createUserSql;
+        this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy");
+    }
+
+    /** A mapping with the contract's defaults: {@code users(id, email, stytch_user_id)}, reject. */
+    public static UserTableMapping defaults() {
+        return new UserTableMapping("users", "id", "email", null, "stytch_user_id", null, ConflictPolicy.REJECT);
+    }
+
+    /** May be schema-qualified, e.g. {@code legacy.members}. */
+    public String table() {
+        return table;
+    }
+
+    public String idColumn() {
+        return idColumn;
+    }
+
+    public String emailColumn() {
+        return emailColumn;
+    }
+
+    /** Null when phone matching is off. */
+    public String phoneColumn() {
+        return phoneColumn;
+    }
+
+    public String stytchUserIdColumn() {
+        return stytchUserIdColumn;
+    }
+
+    /** Null for the generated INSERT. */
+    public String createUserSql() {
+        return createUserSql;
+    }
+
+    public ConflictPolicy conflictPolicy() {
+        return conflictPolicy;
+    }
+}

@@ -1,0 +1,234 @@
+package io.github.stytchmigration;
+
+import io.github.stytchmigration.internal.Placeholders;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MigrationConfigTest {
+    private static final String SECRET = "secret-test-Sup3rS3cretValue";
+
+    private static Map<String, String> essentials() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("stytchProjectId", "project-test-00000000-0000-4000-8000-000000000000");
+        p.put("stytchSecret", SECRET);
+        p.put("jdbcUrl", "jdbc:postgresql://localhost/app");
+        return p;
+    }
+
+    private static MigrationConfig parse(Map<String, String> params) {
+        return MigrationConfig.fromInitParams(params, new Placeholders(
+                name -> Map.of("STYTCH_SECRET", SECRET, "EMPTY", "").get(name),
+                name -> Map.of("app.table", "members").get(name)));
+    }
+
+    private static void assertRejected(Map<String, String> params, String message) {
+        assertThatThrownBy(() -> parse(params)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+
+    @Test
+    void appliesTheContractDefaults() {
+        MigrationConfig c = parse(essentials());
+        assertThat(c.stytchTimeoutMillis()).isEqualTo(10_000);
+        assertThat(c.callbackPaths()).containsExactly("/authenticate");
+        assertThat(c.tokenTypes()).containsExactly("magic_links", "oauth");
+        assertThat(c.sessionDurationMinutes()).isEqualTo(60);
+        assertThat(c.jdbcMaximumPoolSize()).isEqualTo(10);
+        assertThat(c.userTable()).isEqualTo("users");
+        assertThat(c.userIdColumn()).isEqualTo("id");
+        assertThat(c.emailColumn()).isEqualTo("email");
+        assertThat(c.phoneColumn()).isNull();
+        assertThat(c.stytchUserIdColumn()).isEqualTo("stytch_user_id");
+        assertThat(c.conflictPolicy()).isEqualTo(ConflictPolicy.REJECT);
+        assertThat(c.successUrl()).isNull();
+        assertThat(c.failureUrl()).isNull();
+        assertThat(c.sessionUserIdAttribute()).isEqualTo("stytchMigration.userId");
+        assertThat(c.stytchApiBaseUrl()).isNull();
+    }
+
+    @Test
+    void resolvesEnvironmentAndSystemPlaceholdersWithDefaults() {
+        Map<String, String> p = essentials();
+        p.put("stytchSecret", "${env:STYTCH_SECRET}");
+        p.put("userTable", "legacy.${sys:app.table}");
+        p.put("callbackPath", "${env:UNSET_CALLBACK:-/login/callback}");
+        p.put("phoneColumn", "${env:EMPTY:-}");
+        MigrationConfig c = parse(p);
+        assertThat(c.stytchSecret()).isEqualTo(SECRET);
+        assertThat(c.userTable()).isEqualTo("legacy.members");
+        assertThat(c.callbackPaths()).containsExactly("/login/callback");
+        assertThat(c.phoneColumn()).as("empty counts as absent").isNull();
+    }
+
+    @Test
+    void rejectsAnUnsetPlaceholderWithoutDefault() {
+        Map<String, String> p = essentials();
+        p.put("stytchSecret", "${env:NOT_SET}");
+        assertRejected(p, "stytchSecret refers to ${env:NOT_SET}, which is not set (give a default with ${env:NOT_SET:-value})");
+    }
+
+    @Test
+    void rejectsAnUnknownParam() {
+        Map<String, String> p = essentials();
+        p.put("callbackPaths", "/x");
+        assertThatThrownBy(() -> parse(p)).hasMessageStartingWith("unknown init-param [callbackPaths]; known init-params are [");
+    }
+
+    @Test
+    void requiresTheEssentials() {
+        Map<String, String> p = essentials();
+        p.remove("stytchProjectId");
+        assertRejected(p, "stytchProjectId is required");
+        Map<String, String> q = essentials();
+        q.put("stytchSecret", "  ");
+        assertRejected(q, "stytchSecret is required");
+    }
+
+    @Test
+    void requiresExactlyOneDataSource() {
+        Map<String, String> p = essentials();
+        p.put("dataSourceJndiName", "java:comp/env/jdbc/users");
+        assertRejected(p, "exactly one of dataSourceJndiName / jdbcUrl must be set, found 2");
+        Map<String, String> q = essentials();
+        q.remove("jdbcUrl");
+        assertRejected(q, "exactly one of dataSourceJndiName / jdbcUrl / a programmatic DataSource must be set, found 0");
+    }
+
+    @Test
+    void rejectsCredentialsWithoutJdbcUrl() {
+        Map<String, String> p = essentials();
+        p.remove("jdbcUrl");
+        p.put("dataSourceJndiName", "java:comp/env/jdbc/users");
+        p.put("jdbcPassword", "hunter2");
+        assertRejected(p, "jdbcPassword requires jdbcUrl");
+    }
+
+    @Test
+    void rejectsACallbackPathWithoutLeadingSlash() {
+        Map<String, String> p = essentials();
+        p.put("callbackPath", "authenticate");
+        assertRejected(p, "callbackPath [authenticate] must start with '/'");
+    }
+
+    @Test
+    void acceptsSeveralCallbackPaths() {
+        Map<String, String> p = essentials();
+        p.put("callbackPath", "/authenticate, /oauth/callback");
+        assertThat(parse(p).callbackPaths()).containsExactly("/authenticate", "/oauth/callback");
+    }
+
+    @Test
+    void rejectsAWildcardCallbackPath() {
+        Map<String, String> p = essentials();
+        p.put("callbackPath", "/auth/*");
+        assertRejected(p, "callbackPath [/auth/*] must be an exact context-relative path without wildcards or query");
+    }
+
+    @Test
+    void rejectsTokenTypesOutsideTheSupportedSet() {
+        Map<String, String> p = essentials();
+        p.put("tokenTypes", "magic_links,reset_password");
+        assertRejected(p, "tokenTypes [reset_password] is not supported; supported are [magic_links, oauth]");
+    }
+
+    @Test
+    void rejectsNumbersOutOfRangeOrMalformed() {
+        Map<String, String> p = essentials();
+        p.put("sessionDurationMinutes", "4");
+        assertRejected(p, "sessionDurationMinutes [4] must be between 5 and 527040");
+        p.put("sessionDurationMinutes", "527041");
+        assertRejected(p, "sessionDurationMinutes [527041] must be between 5 and 527040");
+        p.put("sessionDurationMinutes", "sixty");
+        assertRejected(p, "sessionDurationMinutes [sixty] must be an integer");
+        Map<String, String> q = essentials();
+        q.put("stytchTimeoutMillis", "0");
+        assertRejected(q, "stytchTimeoutMillis [0] must be between 100 and 120000");
+        Map<String, String> r = essentials();
+        r.put("jdbcMaximumPoolSize", "0");
+        assertRejected(r, "jdbcMaximumPoolSize [0] must be between 1 and 1000");
+    }
+
+    @Test
+    void rejectsTableAndColumnNamesThatAreNotIdentifiers() {
+        Map<String, String> p = essentials();
+        p.put("userTable", "users; drop table users");
+        assertRejected(p, "userTable [users; drop table users] must be a SQL identifier, optionally schema-qualified (letters, digits, _)");
+        Map<String, String> q = essentials();
+        q.put("emailColumn", "legacy.email");
+        assertRejected(q, "emailColumn [legacy.email] must be a SQL identifier (letters, digits, _)");
+        Map<String, String> r = essentials();
+        r.put("stytchUserIdColumn", "\"stytch\"");
+        assertRejected(r, "stytchUserIdColumn [\"stytch\"] must be a SQL identifier (letters, digits, _)");
+    }
+
+    @Test
+    void acceptsASchemaQualifiedTable() {
+        Map<String, String> p = essentials();
+        p.put("userTable", "legacy.members");
+        assertThat(parse(p).userTable()).isEqualTo("legacy.members");
+    }
+
+    @Test
+    void rejectsRedirectTargetsThatLeaveTheApp() {
+        for (String bad : new String[] {"https://evil.example/", "//evil.example/x", "/\\evil.example", "account", "/a b"}) {
+            Map<String, String> p = essentials();
+            p.put("successUrl", bad);
+            assertRejected(p, "successUrl [" + bad.trim() + "] must be a context-relative path starting with a single '/'");
+        }
+        Map<String, String> q = essentials();
+        q.put("failureUrl", "//evil.example");
+        assertRejected(q, "failureUrl [//evil.example] must be a context-relative path starting with a single '/'");
+    }
+
+    @Test
+    void parsesTheConflictPolicy() {
+        Map<String, String> p = essentials();
+        p.put("conflictPolicy", "relink");
+        assertThat(parse(p).conflictPolicy()).isEqualTo(ConflictPolicy.RELINK);
+        p.put("conflictPolicy", "overwrite");
+        assertRejected(p, "conflictPolicy [overwrite] must be one of reject, relink");
+    }
+
+    @Test
+    void requiresCreateUserSqlToBindTheStytchUserId() {
+        Map<String, String> p = essentials();
+        p.put("createUserSql", "INSERT INTO users (email) VALUES (:email) RETURNING id");
+        assertRejected(p, "createUserSql must bind :stytch_user_id");
+    }
+
+    @Test
+    void stripsATrailingSlashFromTheApiBaseUrl() {
+        Map<String, String> p = essentials();
+        p.put("stytchApiBaseUrl", "http://127.0.0.1:9999/");
+        assertThat(parse(p).stytchApiBaseUrl()).isEqualTo("http://127.0.0.1:9999");
+        p.put("stytchApiBaseUrl", "ftp://x");
+        assertRejected(p, "stytchApiBaseUrl [ftp://x] must be an http(s) URL without query, e.g. https://test.stytch.com");
+    }
+
+    @Test
+    void neverEchoesSecretsInMessagesOrToString() {
+        Map<String, String> p = essentials();
+        p.put("jdbcUrl", "postgresql://db/app?password=" + SECRET);
+        assertThatThrownBy(() -> parse(p)).hasMessage("jdbcUrl must start with 'jdbc:'")
+                .hasMessageNotContaining(SECRET);
+        Map<String, String> q = essentials();
+        q.put("jdbcUrl", "jdbc:postgresql://db/app?password=" + SECRET);
+        q.put("jdbcPassword", SECRET);
+        String shown = parse(q).toString();
+        assertThat(shown).doesNotContain(SECRET).contains("stytchSecret=****").contains("jdbcPassword=****");
+    }
+
+    @Test
+    void theBuilderValidatesLikeInitParams() {
+        assertThatThrownBy(() -> MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret("s")
+                .jdbcUrl("jdbc:postgresql://x/y").callbackPath("cb").build())
+                .hasMessage("callbackPath [cb] must start with '/'");
+        MigrationConfig c = MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret("s")
+                .dataSource(new org.postgresql.ds.PGSimpleDataSource()).build();
+        assertThat(c.dataSource()).isNotNull();
+    }
+}

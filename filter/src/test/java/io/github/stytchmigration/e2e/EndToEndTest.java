@@ -1,0 +1,333 @@
+package io.github.stytchmigration.e2e;
+
+import io.github.stytchmigration.emulator.Fault;
+import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.testing.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The filter declared in a real web.xml, deployed in a real container, driven over HTTP against the
+ * Stytch emulator (through the real SDK) and real PostgreSQL. Subclasses choose the container.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EndToEndTest {
+    static final String TABLE_SQL = "CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email VARCHAR(320), phone VARCHAR(32),"
+            + " display_name VARCHAR(200), stytch_user_id VARCHAR(255) UNIQUE)";
+
+    StytchEmulator emulator;
+    TestDatabase db;
+    Deployment app;
+    Browser browser;
+
+    @TempDir
+    Path tmp;
+
+    /** Deploys the webapp; {@code jdbc} holds the init-params that point a filter at the database. */
+    abstract Deployment deploy(WebApp webapp, Path dir) throws Exception;
+
+    /** The init-params that give a filter its database in this container (jdbcUrl or JNDI). */
+    abstract Map<String, String> databaseParams();
+
+    @BeforeAll
+    void startEverything() throws Exception {
+        emulator = StytchEmulator.start();
+        db = TestDatabase.create();
+        db.exec(TABLE_SQL);
+        db.exec("CREATE INDEX users_lower_email_idx ON users (lower(email))");
+        db.exec("CREATE INDEX users_phone_idx ON users (phone)");
+
+        Map<String, String> main = stytchParams();
+        main.putAll(databaseParams());
+        main.put("phoneColumn", "phone");
+
+        Map<String, String> redirecting = stytchParams();
+        redirecting.putAll(databaseParams());
+        redirecting.put("callbackPath", "/redirect/authenticate");
+        redirecting.put("successUrl", "/account");
+        redirecting.put("failureUrl", "/login?from=callback");
+
+        Map<String, String> broken = stytchParams();
+        broken.putAll(databaseParams());
+        broken.put("callbackPath", "/broken/authenticate");
+        broken.put("createUserSql", "INSERT INTO users (no_such_column, stytch_user_id) VALUES (:email, :stytch_user_id) RETURNING id");
+
+        Map<String, String> databaseDown = stytchParams();
+        databaseDown.put("callbackPath", "/dbdown/authenticate");
+        databaseDown.put("jdbcUrl", "jdbc:postgresql://127.0.0.1:1/nowhere");
+        databaseDown.put("jdbcConnectionTimeoutMillis", "500");
+
+        WebApp webapp = new WebApp()
+                .filter("stytchMigration", main)
+                .filter("stytchMigrationRedirect", redirecting)
+                .filter("stytchMigrationBroken", broken)
+                .filter("stytchMigrationDatabaseDown", databaseDown);
+        app = deploy(webapp, tmp.resolve("webapp"));
+    }
+
+    Map<String, String> stytchParams() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("stytchProjectId", emulator.projectId());
+        p.put("stytchSecret", emulator.secret());
+        p.put("stytchApiBaseUrl", emulator.baseUrl());
+        p.put("stytchTimeoutMillis", "2000");
+        return p;
+    }
+
+    @AfterAll
+    void stopEverything() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        if (emulator != null) {
+            emulator.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @BeforeEach
+    void freshState() {
+        db.exec("TRUNCATE users RESTART IDENTITY");
+        emulator.reset();
+        browser = new Browser();
+    }
+
+    HttpResponse<String> callback(String path, String type, String token) throws Exception {
+        return browser.get(app.appUrl() + path + "?stytch_token_type=" + type + "&token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    }
+
+    long seed(String email, String phone, String stytchUserId) {
+        return db.queryLong("INSERT INTO users (email, phone, stytch_user_id) VALUES ("
+                + literal(email) + ", " + literal(phone) + ", " + literal(stytchUserId) + ") RETURNING id");
+    }
+
+    private static String literal(String s) {
+        return s == null ? "NULL" : "'" + s.replace("'", "''") + "'";
+    }
+
+    String tableSnapshot() {
+        return db.queryString("SELECT coalesce(string_agg(id || ':' || coalesce(email,'') || ':' || coalesce(stytch_user_id,''), ',' ORDER BY id), '') FROM users");
+    }
+
+    @Test
+    void linksExistingUserOnFirstLoginAndRotatesTheSession() throws Exception {
+        long id = seed("Alice@Example.com", null, null);
+        HttpResponse<String> start = browser.get(app.appUrl() + "/start");
+        String before = browser.sessionId();
+        assertThat(start.statusCode()).isEqualTo(200);
+        assertThat(before).isNotNull();
+
+        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("alice@example.com"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(id));
+        String stytchUserId = Browser.field(r, "stytchUserId");
+        assertThat(stytchUserId).startsWith("user-test-");
+        assertThat(Browser.field(r, "sessionUserId")).isEqualTo(Long.toString(id));
+        assertThat(Browser.field(r, "cart")).as("attributes survive the rotation").isEqualTo("kept-across-login");
+        assertThat(Browser.field(r, "hasStytchSession")).isEqualTo("true");
+        assertThat(browser.sessionId()).as("session id rotated").isNotEqualTo(before);
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(db.queryString("SELECT stytch_user_id FROM users WHERE id = " + id)).isEqualTo(stytchUserId);
+
+        // the old session id is worthless now
+        Browser attacker = new Browser();
+        HttpResponse<String> replay = attacker.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(app.appUrl() + "/account")).header("Cookie", "JSESSIONID=" + before));
+        assertThat(Browser.field(replay, "sessionUserId")).isNull();
+    }
+
+    @Test
+    void reportsAlreadyLinkedOnTheNextLogin() throws Exception {
+        long id = seed("bob@example.com", null, null);
+        assertThat(Browser.field(callback("/authenticate", "magic_links", emulator.magicLinkToken("bob@example.com")), "outcome"))
+                .isEqualTo("LINKED");
+        HttpResponse<String> again = callback("/authenticate", "magic_links", emulator.magicLinkToken("bob@example.com"));
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(again, "outcome")).isEqualTo("ALREADY_LINKED");
+        assertThat(Browser.field(again, "userId")).isEqualTo(Long.toString(id));
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isEqualTo(1);
+    }
+
+    @Test
+    void createsAnUnknownUser() throws Exception {
+        seed("someone.else@example.com", null, null);
+        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("New.Person@example.com"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("CREATED");
+        String userId = Browser.field(r, "userId");
+        assertThat(db.queryString("SELECT lower(email) || '|' || stytch_user_id FROM users WHERE id = " + userId))
+                .isEqualTo("new.person@example.com|" + Browser.field(r, "stytchUserId"));
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isEqualTo(2);
+    }
+
+    @Test
+    void linksThroughOAuthWithAVerifiedEmail() throws Exception {
+        long id = seed("dana@example.com", null, null);
+        HttpResponse<String> r = callback("/authenticate", "oauth", emulator.oauthToken("google", "Dana@example.com", true));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(id));
+    }
+
+    @Test
+    void refusesToLinkOnAnUnverifiedEmail() throws Exception {
+        seed("erin@example.com", null, null);
+        String before = tableSnapshot();
+        HttpResponse<String> r = callback("/authenticate", "oauth", emulator.oauthToken("google", "erin@example.com", false));
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("account_conflict");
+        assertThat(tableSnapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void linksByVerifiedPhoneWhenThePhoneColumnIsSet() throws Exception {
+        long id = seed("frank.legacy@example.com", "+15555550101", null);
+        String stytchUser = emulator.createUser(null, false, "+15555550101", true);
+        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.embeddableMagicLinkToken(stytchUser));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(id));
+        assertThat(Browser.field(r, "stytchUserId")).isEqualTo(stytchUser);
+    }
+
+    @Test
+    void rejectsAnAccountLinkedToAnotherStytchUser() throws Exception {
+        seed("carol@example.com", null, "user-test-someone-else");
+        String before = tableSnapshot();
+        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("carol@example.com"));
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("account_conflict");
+        assertThat(tableSnapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void rejectsAUsedToken() throws Exception {
+        String token = emulator.magicLinkToken("gina@example.com");
+        assertThat(callback("/authenticate", "magic_links", token).statusCode()).isEqualTo(200);
+        String before = tableSnapshot();
+        HttpResponse<String> r = new Browser().get(app.appUrl() + "/authenticate?stytch_token_type=magic_links&token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("invalid_token").doesNotContain(token);
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(tableSnapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void rejectsAMalformedCallbackWithoutCallingStytch() throws Exception {
+        HttpResponse<String> noToken = browser.get(app.appUrl() + "/authenticate?stytch_token_type=magic_links");
+        assertThat(noToken.statusCode()).isEqualTo(400);
+        assertThat(noToken.body()).contains("invalid_request");
+        HttpResponse<String> badType = browser.get(app.appUrl() + "/authenticate?stytch_token_type=reset_password&token=abc");
+        assertThat(badType.statusCode()).isEqualTo(400);
+        HttpResponse<String> repeated = browser.get(app.appUrl() + "/authenticate?stytch_token_type=oauth&token=a&token=b");
+        assertThat(repeated.statusCode()).isEqualTo(400);
+        assertThat(emulator.requestCount("/v1/magic_links/authenticate") + emulator.requestCount("/v1/oauth/authenticate"))
+                .isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+    }
+
+    @Test
+    void acceptsTheCallbackByPost() throws Exception {
+        String token = emulator.magicLinkToken("hank@example.com");
+        HttpResponse<String> r = browser.post(app.appUrl() + "/authenticate",
+                "stytch_token_type=magic_links&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("CREATED");
+    }
+
+    @Test
+    void answersRateLimitedWithRetryAfter() throws Exception {
+        String token = emulator.magicLinkToken("ivy@example.com");
+        emulator.injectFault(Fault.status("/v1/magic_links/authenticate", 429, "too_many_requests"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", token);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(r.body()).contains("rate_limited");
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+    }
+
+    @Test
+    void answersStytchUnavailableWithRetryAfterAndRecovers() throws Exception {
+        emulator.injectFault(Fault.status("/v1/magic_links/authenticate", 503, "internal_server_error"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("jack@example.com"));
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("stytch_unavailable");
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+
+        HttpResponse<String> next = callback("/authenticate", "magic_links", emulator.magicLinkToken("jack@example.com"));
+        assertThat(next.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void answersStytchUnavailableWhenStytchIsSlowerThanTheTimeout() throws Exception {
+        emulator.injectFault(Fault.delay("/v1/magic_links/authenticate", 4000));
+        long started = System.nanoTime();
+        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("kim@example.com"));
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("stytch_unavailable");
+        // the contract's bound: stytchTimeoutMillis (2000 here) + 1 s
+        assertThat(tookMillis).isLessThan(3000);
+    }
+
+    @Test
+    void answersDatabaseUnavailableWithRetryAfter() throws Exception {
+        HttpResponse<String> r = callback("/dbdown/authenticate", "magic_links", emulator.magicLinkToken("lou@example.com"));
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("database_unavailable");
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void answersInternalErrorWithAnIncidentIdAndNoDetails() throws Exception {
+        HttpResponse<String> r = callback("/broken/authenticate", "magic_links", emulator.magicLinkToken("mia@example.com"));
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.body()).contains("internal_error").containsPattern("Incident: <code>[0-9a-f-]{36}</code>")
+                .doesNotContain("no_such_column").doesNotContain("INSERT").doesNotContain("Exception");
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+    }
+
+    @Test
+    void redirectsToSuccessUrlAndFailureUrl() throws Exception {
+        HttpResponse<String> ok = callback("/redirect/authenticate", "magic_links", emulator.magicLinkToken("ned@example.com"));
+        assertThat(ok.statusCode()).isEqualTo(303);
+        assertThat(ok.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/app/account"));
+        HttpResponse<String> account = browser.get(app.appUrl() + "/account");
+        assertThat(Browser.field(account, "sessionUserId")).isEqualTo(db.queryString("SELECT id::text FROM users"));
+
+        HttpResponse<String> failed = callback("/redirect/authenticate", "magic_links", "unknown-token");
+        assertThat(failed.statusCode()).isEqualTo(303);
+        assertThat(failed.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/app/login?from=callback&error=invalid_token"));
+    }
+
+    @Test
+    void passesOtherRequestsThroughUntouched() throws Exception {
+        HttpResponse<String> r = browser.get(app.appUrl() + "/somewhere?token=abc&stytch_token_type=magic_links");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("null");
+        assertThat(r.headers().firstValue("Cache-Control")).isEmpty();
+        assertThat(emulator.requestCount("/v1/magic_links/authenticate")).isZero();
+    }
+}

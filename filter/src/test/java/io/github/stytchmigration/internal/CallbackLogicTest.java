@@ -1,0 +1,234 @@
+package io.github.stytchmigration.internal;
+
+import io.github.stytchmigration.ErrorCode;
+import io.github.stytchmigration.MigrationListener;
+import io.github.stytchmigration.MigrationOutcome;
+import io.github.stytchmigration.MigrationResult;
+import io.github.stytchmigration.internal.MigrationException.AccountConflictException;
+import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
+import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
+import io.github.stytchmigration.internal.MigrationException.RateLimitedException;
+import io.github.stytchmigration.internal.MigrationException.StytchUnavailableException;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CallbackLogicTest {
+    private static final String TOKEN = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=";
+    private static final StytchIdentity ALICE = new StytchIdentity("user-test-1",
+            List.of(StytchIdentity.Identifier.verified("alice@example.com")), List.of(), "Alice", null);
+
+    private final StubStytch stytch = new StubStytch();
+    private final StubStore store = new StubStore();
+    private final List<String> events = new ArrayList<>();
+    private final MigrationListener listener = new MigrationListener() {
+        @Override
+        public void onSuccess(MigrationResult result) {
+            events.add("success:" + result.outcome());
+        }
+
+        @Override
+        public void onFailure(ErrorCode code, String incidentId) {
+            events.add("failure:" + code.code());
+        }
+    };
+    private final CallbackLogic logic = new CallbackLogic(Set.of("magic_links", "oauth"), stytch, store, listener);
+
+    private static CallbackRequest get(List<String> types, List<String> tokens) {
+        return new CallbackRequest("GET", types, tokens, null);
+    }
+
+    private CallbackResult assertInvalid(CallbackRequest request) {
+        CallbackResult r = logic.handle(request);
+        assertThat(r.isSuccess()).isFalse();
+        assertThat(r.error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(stytch.calls).as("Stytch is not called for invalid requests").isZero();
+        assertThat(store.calls).isZero();
+        return r;
+    }
+
+    @Test
+    void linksThroughStytchAndTheStore() {
+        stytch.answer = () -> new StytchLogin(ALICE, "session-token", "jwt", null, false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.LINKED, "42");
+        CallbackResult r = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(r.isSuccess()).isTrue();
+        assertThat(r.result().outcome()).isEqualTo(MigrationOutcome.LINKED);
+        assertThat(r.result().userId()).isEqualTo("42");
+        assertThat(r.result().stytchUserId()).isEqualTo("user-test-1");
+        assertThat(stytch.lastType).isEqualTo("magic_links");
+        assertThat(stytch.lastToken).isEqualTo(TOKEN);
+        assertThat(events).containsExactly("success:LINKED");
+    }
+
+    @Test
+    void rejectsMissingBlankRepeatedAndOversizedTokens() {
+        assertInvalid(get(List.of("magic_links"), List.of()));
+        assertInvalid(get(List.of("magic_links"), List.of("   ")));
+        assertInvalid(get(List.of("magic_links"), List.of(TOKEN, TOKEN)));
+        assertInvalid(get(List.of("magic_links"), List.of("a".repeat(CallbackLogic.MAX_TOKEN_LENGTH + 1))));
+        assertThat(events).containsOnly("failure:invalid_request");
+    }
+
+    @Test
+    void acceptsATokenOfTheMaximumLength() {
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.CREATED, "1");
+        assertThat(logic.handle(get(List.of("oauth"), List.of("a".repeat(CallbackLogic.MAX_TOKEN_LENGTH)))).isSuccess()).isTrue();
+    }
+
+    @Test
+    void rejectsTokensWithCharactersOutsideTheTokenAlphabet() {
+        for (String bad : new String[] {"abc'--", "<script>", "a b", "tok\u0000en", "tok\nen", "t\u00e9st", "a;b"}) {
+            assertInvalid(get(List.of("magic_links"), List.of(bad)));
+        }
+    }
+
+    @Test
+    void rejectsTokenTypeOutsideAllowList() {
+        assertInvalid(get(List.of("reset_password"), List.of(TOKEN)));
+        assertInvalid(get(List.of(), List.of(TOKEN)));
+        assertInvalid(get(List.of("magic_links", "oauth"), List.of(TOKEN)));
+        CallbackLogic onlyOauth = new CallbackLogic(Set.of("oauth"), stytch, store, listener);
+        assertThat(onlyOauth.handle(get(List.of("magic_links"), List.of(TOKEN))).error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(stytch.calls).isZero();
+    }
+
+    @Test
+    void rejectsMethodsOtherThanGetAndPost() {
+        for (String method : new String[] {"HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"}) {
+            assertInvalid(new CallbackRequest(method, List.of("magic_links"), List.of(TOKEN), null));
+        }
+    }
+
+    @Test
+    void passesAPkceVerifierAndRejectsAMalformedOne() {
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "7");
+        String verifier = "00000000000000000000000000000000";
+        assertThat(logic.handle(new CallbackRequest("POST", List.of("magic_links"), List.of(TOKEN), verifier)).isSuccess()).isTrue();
+        assertThat(stytch.lastVerifier).isEqualTo(verifier);
+        assertThat(logic.handle(new CallbackRequest("GET", List.of("magic_links"), List.of(TOKEN), "bad verifier")).error())
+                .isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
+    void mapsStytchFailuresToTheirCodesWithoutTouchingTheStore() {
+        assertFailure(() -> {
+            throw new InvalidTokenException("unable_to_auth_magic_link", "used");
+        }, ErrorCode.INVALID_TOKEN, -1);
+        assertFailure(() -> {
+            throw new RateLimitedException("429", 1);
+        }, ErrorCode.RATE_LIMITED, 1);
+        assertFailure(() -> {
+            throw new StytchUnavailableException("503", null, 5);
+        }, ErrorCode.STYTCH_UNAVAILABLE, 5);
+        assertThat(store.calls).isZero();
+    }
+
+    private void assertFailure(Supplier<StytchLogin> answer, ErrorCode code, long retryAfter) {
+        stytch.answer = answer;
+        CallbackResult r = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(r.error()).isEqualTo(code);
+        assertThat(r.retryAfterSeconds()).isEqualTo(retryAfter);
+    }
+
+    @Test
+    void mapsStoreFailuresToTheirCodes() {
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        store.answer = () -> {
+            throw new AccountConflictException(AccountConflictException.Reason.AMBIGUOUS, "two rows");
+        };
+        assertThat(logic.handle(get(List.of("oauth"), List.of(TOKEN))).error()).isEqualTo(ErrorCode.ACCOUNT_CONFLICT);
+        store.answer = () -> {
+            throw new DatabaseUnavailableException("no connection", null, 5);
+        };
+        CallbackResult down = logic.handle(get(List.of("oauth"), List.of(TOKEN)));
+        assertThat(down.error()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE);
+        assertThat(down.retryAfterSeconds()).isEqualTo(5);
+    }
+
+    @Test
+    void turnsAnUnexpectedExceptionIntoAnInternalErrorWithAnIncidentId() {
+        stytch.answer = () -> {
+            throw new IllegalStateException("boom");
+        };
+        CallbackResult r = logic.handle(get(List.of("oauth"), List.of(TOKEN)));
+        assertThat(r.error()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+        assertThat(r.incidentId()).matches("[0-9a-f-]{36}");
+    }
+
+    @Test
+    void aThrowingListenerNeverFailsALogin() {
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.CREATED, "9");
+        MigrationListener throwing = new MigrationListener() {
+            @Override
+            public void onSuccess(MigrationResult result) {
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        CallbackLogic withThrowing = new CallbackLogic(Set.of("oauth"), stytch, store, throwing);
+        assertThat(withThrowing.handle(get(List.of("oauth"), List.of(TOKEN))).isSuccess()).isTrue();
+    }
+
+    @Test
+    void reportsARelinkAsAnAuditEvent() {
+        List<String> audit = new ArrayList<>();
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        store.answer = () -> new LinkResult(MigrationOutcome.LINKED, "5", "user-test-old");
+        CallbackLogic audited = new CallbackLogic(Set.of("oauth"), stytch, store, new MigrationListener() {
+            @Override
+            public void onRelinked(String userId, String previous, String current) {
+                audit.add(userId + ":" + previous + "->" + current);
+            }
+        });
+        assertThat(audited.handle(get(List.of("oauth"), List.of(TOKEN))).isSuccess()).isTrue();
+        assertThat(audit).containsExactly("5:user-test-old->user-test-1");
+    }
+
+    static final class StubStytch implements StytchAuthenticator {
+        Supplier<StytchLogin> answer = () -> {
+            throw new AssertionError("not expected");
+        };
+        int calls;
+        String lastType;
+        String lastToken;
+        String lastVerifier;
+
+        @Override
+        public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {
+            calls++;
+            lastType = tokenType;
+            lastToken = token;
+            lastVerifier = codeVerifier;
+            return answer.get();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static final class StubStore implements UserStore {
+        Supplier<LinkResult> answer = () -> {
+            throw new AssertionError("not expected");
+        };
+        int calls;
+
+        @Override
+        public LinkResult linkOrCreate(StytchIdentity identity) {
+            calls++;
+            return answer.get();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
