@@ -1,0 +1,210 @@
+package io.github.stytchmigration.emulator;
+
+import io.github.stytchmigration.emulator.internal.ApiException;
+import io.github.stytchmigration.emulator.internal.Emulation;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+
+/**
+ * An offline Stytch consumer API on 127.0.0.1 that the real Stytch Java SDK parses without
+ * complaint. Point the SDK at {@link #baseUrl()}; read "sent" emails with {@link #outbox(String)}.
+ * Its threads are daemons; {@link #close()} stops them.
+ */
+public final class StytchEmulator implements AutoCloseable {
+
+    /** The default project id, a test-environment id. */
+    public static final String DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000";
+    /** The default secret. */
+    public static final String DEFAULT_SECRET = "secret-test-emulator";
+
+    private final Emulation emulation;
+    private final Server server;
+    private final int port;
+    private final String projectId;
+    private final String secret;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private StytchEmulator(Builder builder) throws Exception {
+        this.projectId = builder.projectId;
+        this.secret = builder.secret;
+        this.emulation = new Emulation(projectId, secret, builder.clock);
+        QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+        threads.setName("stytch-emulator");
+        threads.setDaemon(true);
+        this.server = new Server(threads, new ScheduledExecutorScheduler("stytch-emulator-scheduler", true), null);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(builder.port);
+        server.addConnector(connector);
+        server.setHandler(emulation.handler());
+        // No graceful wait: pooled client connections would hold close() for the whole timeout.
+        server.setStopTimeout(0);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        this.port = connector.getLocalPort();
+    }
+
+    /** A builder; {@link Builder#start()} starts the emulator. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts an emulator with the default project id and secret on a free port. */
+    public static StytchEmulator start() {
+        return builder().start();
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:PORT}, without a trailing slash: the SDK appends {@code /v1/...}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String projectId() {
+        return projectId;
+    }
+
+    public String secret() {
+        return secret;
+    }
+
+    /** Messages sent to this email address or phone number (case-insensitive), oldest first. */
+    public List<OutboxMessage> outbox(String to) {
+        return emulation.state().outbox(Objects.requireNonNull(to, "to"));
+    }
+
+    /**
+     * Does what {@code POST /v1/magic_links/email/login_or_create} does, without HTTP: creates the
+     * user when absent (status {@code active}, email unverified until the link is authenticated),
+     * records the message in the outbox, and returns the new single-use token (a signup link for a
+     * new or pending user, valid 10080 minutes; else a login link, valid 60 minutes).
+     */
+    public String magicLinkToken(String email) {
+        return call(() -> emulation.magicLinkToken(email));
+    }
+
+    /** Same as {@code POST /emulator/oauth/token}: a one-time OAuth token for this account. */
+    public String oauthToken(String provider, String email, boolean emailVerified) {
+        return call(() -> emulation.oauthToken(provider, email, emailVerified));
+    }
+
+    /** Creates an active user directly; either identifier may be null. Returns the user_id. */
+    public String createUser(String email, boolean emailVerified, String phoneNumber, boolean phoneVerified) {
+        return call(() -> emulation.createUser(email, emailVerified, phoneNumber, phoneVerified));
+    }
+
+    /** Like {@code POST /v1/magic_links}: an embeddable magic-link token for this user (or external id). */
+    public String embeddableMagicLinkToken(String userId) {
+        return call(() -> emulation.embeddableMagicLinkToken(userId));
+    }
+
+    /** Same as {@code POST /emulator/faults}. */
+    public void injectFault(Fault fault) {
+        emulation.state().addFault(Objects.requireNonNull(fault, "fault"));
+    }
+
+    /** How many requests reached exactly this path (e.g. {@code /v1/magic_links/authenticate}) since start or reset. */
+    public long requestCount(String path) {
+        return emulation.state().requestCount(path);
+    }
+
+    /** Clears users, tokens, sessions, messages, faults and counters; keeps the signing key. */
+    public void reset() {
+        emulation.state().reset();
+    }
+
+    /** Replaces the clock that decides token and session expiry (tests of expiry). */
+    public void setClock(Clock clock) {
+        emulation.state().setClock(Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** Stops the server and its threads; idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot stop the Stytch emulator", e);
+            }
+        }
+    }
+
+    private static <T> T call(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (ApiException e) {
+            throw new IllegalArgumentException(e.errorType() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Settings for a new emulator. */
+    public static final class Builder {
+        private int port;
+        private String projectId = DEFAULT_PROJECT_ID;
+        private String secret = DEFAULT_SECRET;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The port, default 0 (any free port). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port [" + port + "] must be 0..65535");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The project id, default {@link #DEFAULT_PROJECT_ID}. */
+        public Builder projectId(String projectId) {
+            this.projectId = requireText(projectId, "projectId");
+            return this;
+        }
+
+        /** The secret, default {@link #DEFAULT_SECRET}. */
+        public Builder secret(String secret) {
+            this.secret = requireText(secret, "secret");
+            return this;
+        }
+
+        /** The clock for expiry decisions, default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Starts the emulator; it is listening when this returns. */
+        public StytchEmulator start() {
+            try {
+                return new StytchEmulator(this);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the Stytch emulator on port " + port, e);
+            }
+        }
+
+        private static String requireText(String value, String name) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(name + " must not be blank");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.github.stytchmigration.emulator.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.stytchmigration.emulator.Fault;
+import io.github.stytchmigration.emulator.OutboxMessage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, reset, the human page. */
+final class AdminApi {
+
+    private final State state;
+    private final OAuthApi oauth;
+    private final String projectId;
+
+    AdminApi(State state, OAuthApi oauth, String projectId) {
+        this.state = state;
+        this.oauth = oauth;
+        this.projectId = projectId;
+    }
+
+    Reply outbox(Call call) {
+        ObjectNode answer = Json.object();
+        ArrayNode messages = answer.putArray("messages");
+        for (OutboxMessage m : state.outbox(call.queryValue("to"))) {
+            messages.addObject().put("to", m.to()).put("kind", m.kind()).put("token", m.token())
+                    .put("code", m.code()).put("url", m.url()).put("created_at", Views.time(m.createdAt()));
+        }
+        return Reply.json(answer);
+    }
+
+    Reply oauthToken(Call call) {
+        JsonNode body = call.body();
+        String token = state.tx(() -> oauth.mint(call, Json.text(body, "provider") == null ? "google"
+                        : Json.text(body, "provider"), Json.requiredText(body, "email"),
+                !body.has("email_verified") || body.get("email_verified").asBoolean(), Json.text(body, "code_challenge")));
+        return Reply.json(Json.object().put("token", token));
+    }
+
+    Reply fault(Call call) {
+        JsonNode b = call.body();
+        Fault fault;
+        try {
+            fault = new Fault(Json.requiredText(b, "path"), b.path("status").asInt(0), Json.text(b, "error_type"),
+                    b.path("delay_ms").asLong(0), b.path("times").asInt(1), b.path("malformed").asBoolean(false),
+                    b.path("connection_reset").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        state.addFault(fault);
+        return Reply.json(Json.object().put("path", fault.path()).put("times", fault.times()));
+    }
+
+    Reply reset(Call call) {
+        state.reset();
+        return Reply.json(Json.object().put("reset", true));
+    }
+
+    /** GET /emulator: the inbox (newest first, clickable) and the users. */
+    Reply page(Call call) {
+        List<OutboxMessage> messages = new ArrayList<>(state.outbox(null));
+        Collections.reverse(messages);
+        StringBuilder sb = new StringBuilder();
+        sb.append("<header><h1>Stytch emulator</h1><p>Project <code>").append(Html.escape(projectId))
+                .append("</code></p></header>\n<main>\n<section aria-labelledby=\"inbox\"><h2 id=\"inbox\">Inbox</h2>\n");
+        if (messages.isEmpty()) {
+            sb.append("<p>No messages yet.</p>\n");
+        } else {
+            sb.append("<table><caption>Newest first</caption><thead><tr><th scope=\"col\">Sent</th>"
+                    + "<th scope=\"col\">To</th><th scope=\"col\">Kind</th><th scope=\"col\">Link or code</th>"
+                    + "</tr></thead><tbody>\n");
+            for (OutboxMessage m : messages) {
+                sb.append("<tr><td>").append(Html.escape(Views.time(m.createdAt()))).append("</td><td>")
+                        .append(Html.escape(m.to())).append("</td><td>").append(Html.escape(m.kind())).append("</td><td>");
+                if (m.url() != null) {
+                    sb.append("<a href=\"").append(Html.escape(m.url())).append("\">Open magic link for ")
+                            .append(Html.escape(m.to())).append("</a>");
+                } else {
+                    sb.append("<code>").append(Html.escape(m.code())).append("</code>");
+                }
+                sb.append("</td></tr>\n");
+            }
+            sb.append("</tbody></table>\n");
+        }
+        sb.append("</section>\n<section aria-labelledby=\"users\"><h2 id=\"users\">Users</h2>\n");
+        List<Model.User> users = state.usersSnapshot();
+        List<String> rows = state.tx(() -> users.stream().map(AdminApi::row).toList());
+        if (rows.isEmpty()) {
+            sb.append("<p>No users yet.</p>\n");
+        } else {
+            sb.append("<table><thead><tr><th scope=\"col\">user_id</th><th scope=\"col\">Status</th>"
+                    + "<th scope=\"col\">Emails</th><th scope=\"col\">Phones</th><th scope=\"col\">external_id</th>"
+                    + "</tr></thead><tbody>\n");
+            rows.forEach(sb::append);
+            sb.append("</tbody></table>\n");
+        }
+        sb.append("</section>\n</main>");
+        return Reply.html(200, Html.page("Stytch emulator", sb.toString()));
+    }
+
+    private static String row(Model.User u) {
+        StringBuilder emails = new StringBuilder();
+        u.emails.forEach(e -> emails.append(Html.escape(e.email)).append(e.verified ? " (verified)" : " (unverified)")
+                .append("<br>"));
+        StringBuilder phones = new StringBuilder();
+        u.phones.forEach(p -> phones.append(Html.escape(p.phoneNumber)).append(p.verified ? " (verified)" : " (unverified)")
+                .append("<br>"));
+        return "<tr><td><code>" + Html.escape(u.userId) + "</code></td><td>" + Html.escape(u.status) + "</td><td>"
+                + emails + "</td><td>" + phones + "</td><td>" + Html.escape(u.externalId) + "</td></tr>\n";
+    }
+}

@@ -1,0 +1,87 @@
+package io.github.stytchmigration.emulator.internal;
+
+import java.time.Clock;
+import java.util.List;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.Fields;
+
+/** Wires state, keys and endpoint handlers together; the public {@code StytchEmulator} drives it. */
+public final class Emulation {
+
+    private final State state;
+    private final MagicLinksApi magicLinks;
+    private final OAuthApi oauth;
+    private final UsersApi users;
+    private final Handler handler;
+
+    public Emulation(String projectId, String secret, Clock clock) {
+        this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"));
+        Jwts jwts = new Jwts(projectId);
+        SessionIssuer issuer = new SessionIssuer(state, jwts);
+        this.magicLinks = new MagicLinksApi(state, issuer);
+        this.oauth = new OAuthApi(state, issuer);
+        this.users = new UsersApi(state);
+        OtpsApi otps = new OtpsApi(state, issuer);
+        TotpsApi totps = new TotpsApi(state, issuer);
+        SessionsApi sessions = new SessionsApi(state, issuer, jwts, projectId);
+        AdminApi admin = new AdminApi(state, oauth, projectId);
+        Router router = new Router()
+                .api("POST", "/v1/magic_links/email/login_or_create", magicLinks::loginOrCreate)
+                .api("POST", "/v1/magic_links/email/send", magicLinks::send)
+                .api("POST", "/v1/magic_links", magicLinks::embeddable)
+                .api("POST", "/v1/magic_links/authenticate", magicLinks::authenticate)
+                .open("GET", "/v1/public/oauth/([^/]+)/start", oauth::start)
+                .api("POST", "/v1/oauth/authenticate", oauth::authenticate)
+                .api("POST", "/v1/otps/email/login_or_create", otps::emailLoginOrCreate)
+                .api("POST", "/v1/otps/sms/login_or_create", otps::smsLoginOrCreate)
+                .api("POST", "/v1/otps/authenticate", otps::authenticate)
+                .api("POST", "/v1/sessions/authenticate", sessions::authenticate)
+                .api("POST", "/v1/sessions/revoke", sessions::revoke)
+                .api("GET", "/v1/sessions", sessions::list)
+                .open("GET", "/v1/sessions/jwks/([^/]+)", sessions::jwks)
+                .api("POST", "/v1/totps", totps::create)
+                .api("POST", "/v1/totps/authenticate", totps::authenticate)
+                .api("POST", "/v1/users", users::create)
+                .api("POST", "/v1/users/search", users::search)
+                .api("GET", "/v1/users/(?!search$)(.+)", users::get)
+                .api("PUT", "/v1/users/(?!search$)(.+)", users::update)
+                .api("DELETE", "/v1/users/(?!search$)(.+)", users::delete)
+                .open("GET", "/emulator/?", admin::page)
+                .open("GET", "/emulator/outbox", admin::outbox)
+                .open("POST", "/emulator/oauth/token", admin::oauthToken)
+                .open("POST", OAuthApi.CONSENT_PATH, oauth::consent)
+                .open("POST", "/emulator/faults", admin::fault)
+                .open("POST", "/emulator/reset", admin::reset);
+        this.handler = new EmulatorHandler(state, router, projectId, secret);
+    }
+
+    public Handler handler() {
+        return handler;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** login_or_create for {@code email} without HTTP; returns the new token (null for the sandbox email). */
+    public String magicLinkToken(String email) {
+        return state.tx(() -> magicLinks.loginOrCreate(javaCall(), email).token());
+    }
+
+    public String oauthToken(String provider, String email, boolean emailVerified) {
+        return state.tx(() -> oauth.mint(javaCall(), provider, email, emailVerified, null));
+    }
+
+    public String createUser(String email, boolean emailVerified, String phone, boolean phoneVerified) {
+        return state.tx(() -> users.create(email, emailVerified, phone, phoneVerified, "active", null).userId);
+    }
+
+    public String embeddableMagicLinkToken(String userId) {
+        return state.tx(() -> magicLinks.embeddableToken(javaCall(), state.user(userId),
+                MagicLinksApi.DEFAULT_EMBEDDED_MINUTES));
+    }
+
+    private Call javaCall() {
+        return new Call("JAVA", "", List.of(), new Fields(), Json.object(), state.ids().requestId(), state.now());
+    }
+}

@@ -1,0 +1,198 @@
+package io.github.stytchmigration.emulator.internal;
+
+import io.github.stytchmigration.emulator.Fault;
+import io.github.stytchmigration.emulator.OutboxMessage;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * All in-memory state of one emulator. Compound reads and writes run inside {@link #tx}, which
+ * holds one lock: the emulator is a test tool, so simple and obviously consistent beats fast.
+ */
+public final class State {
+
+    private final Object lock = new Object();
+    private volatile Clock clock;
+    private final Ids ids;
+
+    final Map<String, Model.User> users = new LinkedHashMap<>();
+    final Map<String, Model.MagicToken> magicTokens = new LinkedHashMap<>();
+    final Map<String, Model.OAuthToken> oauthTokens = new LinkedHashMap<>();
+    /** The latest passcode per method id (email_id or phone_id). */
+    final Map<String, Model.Otp> otps = new LinkedHashMap<>();
+    final Map<String, Model.Session> sessions = new LinkedHashMap<>();
+    private final List<OutboxMessage> outbox = new ArrayList<>();
+    private final List<FaultSlot> faults = new ArrayList<>();
+    private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
+
+    State(Clock clock, Ids ids) {
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    /** Runs {@code work} holding the state lock. */
+    public <T> T tx(Supplier<T> work) {
+        synchronized (lock) {
+            return work.get();
+        }
+    }
+
+    /** The current time, to the second (Stytch timestamps carry no fraction). */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    Ids ids() {
+        return ids;
+    }
+
+    // ---- users ----
+
+    /** The user with this user_id or external_id, or 404 {@code user_not_found}. */
+    Model.User user(String idOrExternalId) {
+        return findUser(idOrExternalId).orElseThrow(ApiException::userNotFound);
+    }
+
+    Optional<Model.User> findUser(String idOrExternalId) {
+        if (idOrExternalId == null) {
+            return Optional.empty();
+        }
+        Model.User byId = users.get(idOrExternalId);
+        if (byId != null) {
+            return Optional.of(byId);
+        }
+        return users.values().stream().filter(u -> idOrExternalId.equals(u.externalId)).findFirst();
+    }
+
+    Optional<Model.User> userByEmail(String email) {
+        return users.values().stream().filter(u -> u.email(email) != null).findFirst();
+    }
+
+    Optional<Model.User> userByPhone(String phone) {
+        return users.values().stream().filter(u -> u.phone(phone) != null).findFirst();
+    }
+
+    Model.User newUser(String status) {
+        Model.User user = new Model.User(ids.id("user"), now(), status);
+        users.put(user.userId, user);
+        return user;
+    }
+
+    Model.Email addEmail(Model.User user, String email, boolean verified) {
+        Model.Email e = new Model.Email(ids.id("email"), email, verified);
+        user.emails.add(e);
+        return e;
+    }
+
+    Model.Phone addPhone(Model.User user, String phone, boolean verified) {
+        Model.Phone p = new Model.Phone(ids.id("phone-number"), phone, verified);
+        user.phones.add(p);
+        return p;
+    }
+
+    void deleteUser(Model.User user) {
+        users.remove(user.userId);
+        sessions.values().removeIf(s -> s.userId.equals(user.userId));
+        magicTokens.values().removeIf(t -> t.userId.equals(user.userId));
+        oauthTokens.values().removeIf(t -> t.userId.equals(user.userId));
+        otps.values().removeIf(o -> o.userId.equals(user.userId));
+    }
+
+    public List<Model.User> usersSnapshot() {
+        return tx(() -> List.copyOf(users.values()));
+    }
+
+    // ---- sessions ----
+
+    Optional<Model.Session> liveSessionByToken(String token) {
+        return sessions.values().stream()
+                .filter(s -> s.token.equals(token) && s.expiresAt.isAfter(now()))
+                .findFirst();
+    }
+
+    Optional<Model.Session> liveSessionById(String sessionId) {
+        Model.Session s = sessionId == null ? null : sessions.get(sessionId);
+        return s != null && s.expiresAt.isAfter(now()) ? Optional.of(s) : Optional.empty();
+    }
+
+    // ---- outbox ----
+
+    void send(OutboxMessage message) {
+        outbox.add(message);
+    }
+
+    /** Messages to this address (case-insensitive), oldest first; all messages when {@code to} is null. */
+    public List<OutboxMessage> outbox(String to) {
+        return tx(() -> outbox.stream().filter(m -> to == null || m.to().equalsIgnoreCase(to)).toList());
+    }
+
+    // ---- faults and counters ----
+
+    public void addFault(Fault fault) {
+        tx(() -> faults.add(new FaultSlot(fault, fault.times())));
+    }
+
+    /** Takes one use of the first fault for this path, if any. */
+    public Optional<Fault> takeFault(String path) {
+        return tx(() -> {
+            for (Iterator<FaultSlot> it = faults.iterator(); it.hasNext(); ) {
+                FaultSlot slot = it.next();
+                if (slot.fault.path().equals(path)) {
+                    if (--slot.remaining <= 0) {
+                        it.remove();
+                    }
+                    return Optional.of(slot.fault);
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    public void countRequest(String path) {
+        requestCounts.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
+    }
+
+    public long requestCount(String path) {
+        AtomicLong count = requestCounts.get(path);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Forgets users, tokens, sessions, messages, faults and counters. */
+    public void reset() {
+        tx(() -> {
+            users.clear();
+            magicTokens.clear();
+            oauthTokens.clear();
+            otps.clear();
+            sessions.clear();
+            outbox.clear();
+            faults.clear();
+            requestCounts.clear();
+            return null;
+        });
+    }
+
+    private static final class FaultSlot {
+        final Fault fault;
+        int remaining;
+
+        FaultSlot(Fault fault, int remaining) {
+            this.fault = fault;
+            this.remaining = remaining;
+        }
+    }
+}
