@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 public final class Placeholders {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(env|sys):([A-Za-z0-9_.\\-]+)(?::-([^}$]*))?}");
     private static final int MAX_NESTING = 8;
+    private static final char UNSET_START = '\uE003';
+    private static final char UNSET_END = '\uE004';
 
     private final UnaryOperator<String> environment;
     private final UnaryOperator<String> systemProperties;
@@ -60,6 +62,12 @@ public final class Placeholders {
         if (text.contains("${")) {
             throw new IllegalArgumentException(param + " has a malformed placeholder; use ${env:NAME}, ${sys:name} or ${env:NAME:-default}");
         }
+        int unset = text.indexOf(UNSET_START);
+        if (unset >= 0) {
+            String reference = text.substring(unset + 1, text.indexOf(UNSET_END, unset));
+            throw new IllegalArgumentException(param + " refers to ${" + reference
+                    + "}, which is not set (give a default with ${" + reference + ":-value})");
+        }
         return unshield(text);
     }
 
@@ -69,14 +77,17 @@ public final class Placeholders {
             resolved = fallback == null ? null : unshield(fallback);
         }
         if (resolved == null) {
-            throw new IllegalArgumentException(param + " refers to ${" + source + ":" + name
-                    + "}, which is not set (give a default with ${" + source + ":" + name + ":-value})");
+            // Not an error yet: an unset inner placeholder only matters if its outer one needs the default.
+            return UNSET_START + source + ":" + name + UNSET_END;
         }
         return resolved;
     }
 
     // '$', '{' and '}' of resolved values are swapped for private-use characters until the end.
     private static String shield(String resolved) {
+        if (resolved.indexOf(UNSET_START) >= 0) {
+            return resolved;
+        }
         return resolved.replace('$', '\uE000').replace('{', '\uE001').replace('}', '\uE002');
     }
 

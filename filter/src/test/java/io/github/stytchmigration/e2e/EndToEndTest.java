@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,8 +35,9 @@ abstract class EndToEndTest {
     Deployment app;
     Browser browser;
 
+    // static: filled before @BeforeAll, and the deployment lives as long as the class
     @TempDir
-    Path tmp;
+    static Path tmp;
 
     /** Deploys the webapp; {@code jdbc} holds the init-params that point a filter at the database. */
     abstract Deployment deploy(WebApp webapp, Path dir) throws Exception;
@@ -44,8 +47,11 @@ abstract class EndToEndTest {
 
     @BeforeAll
     void startEverything() throws Exception {
+        logs.start();
         emulator = StytchEmulator.start();
         db = TestDatabase.create();
+        remember(emulator.secret());
+        remember(db.password());
         db.exec(TABLE_SQL);
         db.exec("CREATE INDEX users_lower_email_idx ON users (lower(email))");
         db.exec("CREATE INDEX users_phone_idx ON users (phone)");
@@ -92,12 +98,25 @@ abstract class EndToEndTest {
         if (app != null) {
             app.close();
         }
+        logs.stop();
+        assertNoSecretWasLogged();
         if (emulator != null) {
             emulator.close();
         }
         if (db != null) {
             db.close();
         }
+    }
+
+    private void assertNoSecretWasLogged() {
+        String logged = logs.text();
+        assertThat(logged).as("the filter logged its outcomes").contains("stytch-migration LINKED", "stytch-migration CREATED");
+        assertThat(secrets).as("tokens, session tokens and JWTs were collected").hasSizeGreaterThan(20);
+        for (String secret : secrets) {
+            assertThat(logged).as("no token, session token, JWT, Stytch secret or JDBC password is logged")
+                    .doesNotContain(secret);
+        }
+        assertThat(logged).doesNotContainPattern("eyJ[A-Za-z0-9_-]{10,}\\.");
     }
 
     @BeforeEach
@@ -107,7 +126,41 @@ abstract class EndToEndTest {
         browser = new Browser();
     }
 
+    // Every secret the scenarios handle, so that the logs can be searched for them at the end.
+    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    private final LogCapture logs = new LogCapture();
+
+    String magicLink(String email) {
+        return remember(emulator.magicLinkToken(email));
+    }
+
+    String oauth(String provider, String email, boolean verified) {
+        return remember(emulator.oauthToken(provider, email, verified));
+    }
+
+    String embeddable(String stytchUserId) {
+        return remember(emulator.embeddableMagicLinkToken(stytchUserId));
+    }
+
+    private String remember(String token) {
+        if (token != null && !token.isEmpty() && !"null".equals(token)) {
+            secrets.add(token);
+        }
+        return token;
+    }
+
     HttpResponse<String> callback(String path, String type, String token) throws Exception {
+        HttpResponse<String> response = callbackWithoutSecrets(path, type, token);
+        if (response.statusCode() == 200 && Browser.field(response, "outcome") != null) {
+            // the app (this test's servlet) may read the Stytch session; the logs must not contain it
+            HttpResponse<String> session = browser.get(app.appUrl() + "/stytch-session");
+            remember(Browser.field(session, "sessionToken"));
+            remember(Browser.field(session, "sessionJwt"));
+        }
+        return response;
+    }
+
+    private HttpResponse<String> callbackWithoutSecrets(String path, String type, String token) throws Exception {
         return browser.get(app.appUrl() + path + "?stytch_token_type=" + type + "&token="
                 + URLEncoder.encode(token, StandardCharsets.UTF_8));
     }
@@ -133,7 +186,7 @@ abstract class EndToEndTest {
         assertThat(start.statusCode()).isEqualTo(200);
         assertThat(before).isNotNull();
 
-        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("alice@example.com"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("alice@example.com"));
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
@@ -158,9 +211,9 @@ abstract class EndToEndTest {
     @Test
     void reportsAlreadyLinkedOnTheNextLogin() throws Exception {
         long id = seed("bob@example.com", null, null);
-        assertThat(Browser.field(callback("/authenticate", "magic_links", emulator.magicLinkToken("bob@example.com")), "outcome"))
+        assertThat(Browser.field(callback("/authenticate", "magic_links", magicLink("bob@example.com")), "outcome"))
                 .isEqualTo("LINKED");
-        HttpResponse<String> again = callback("/authenticate", "magic_links", emulator.magicLinkToken("bob@example.com"));
+        HttpResponse<String> again = callback("/authenticate", "magic_links", magicLink("bob@example.com"));
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(Browser.field(again, "outcome")).isEqualTo("ALREADY_LINKED");
         assertThat(Browser.field(again, "userId")).isEqualTo(Long.toString(id));
@@ -170,7 +223,7 @@ abstract class EndToEndTest {
     @Test
     void createsAnUnknownUser() throws Exception {
         seed("someone.else@example.com", null, null);
-        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("New.Person@example.com"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("New.Person@example.com"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Browser.field(r, "outcome")).isEqualTo("CREATED");
         String userId = Browser.field(r, "userId");
@@ -182,7 +235,7 @@ abstract class EndToEndTest {
     @Test
     void linksThroughOAuthWithAVerifiedEmail() throws Exception {
         long id = seed("dana@example.com", null, null);
-        HttpResponse<String> r = callback("/authenticate", "oauth", emulator.oauthToken("google", "Dana@example.com", true));
+        HttpResponse<String> r = callback("/authenticate", "oauth", oauth("google", "Dana@example.com", true));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
         assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(id));
@@ -192,7 +245,7 @@ abstract class EndToEndTest {
     void refusesToLinkOnAnUnverifiedEmail() throws Exception {
         seed("erin@example.com", null, null);
         String before = tableSnapshot();
-        HttpResponse<String> r = callback("/authenticate", "oauth", emulator.oauthToken("google", "erin@example.com", false));
+        HttpResponse<String> r = callback("/authenticate", "oauth", oauth("google", "erin@example.com", false));
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).contains("account_conflict");
         assertThat(tableSnapshot()).isEqualTo(before);
@@ -202,7 +255,7 @@ abstract class EndToEndTest {
     void linksByVerifiedPhoneWhenThePhoneColumnIsSet() throws Exception {
         long id = seed("frank.legacy@example.com", "+15555550101", null);
         String stytchUser = emulator.createUser(null, false, "+15555550101", true);
-        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.embeddableMagicLinkToken(stytchUser));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", embeddable(stytchUser));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
         assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(id));
@@ -213,7 +266,7 @@ abstract class EndToEndTest {
     void rejectsAnAccountLinkedToAnotherStytchUser() throws Exception {
         seed("carol@example.com", null, "user-test-someone-else");
         String before = tableSnapshot();
-        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("carol@example.com"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("carol@example.com"));
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).contains("account_conflict");
         assertThat(tableSnapshot()).isEqualTo(before);
@@ -221,7 +274,7 @@ abstract class EndToEndTest {
 
     @Test
     void rejectsAUsedToken() throws Exception {
-        String token = emulator.magicLinkToken("gina@example.com");
+        String token = magicLink("gina@example.com");
         assertThat(callback("/authenticate", "magic_links", token).statusCode()).isEqualTo(200);
         String before = tableSnapshot();
         HttpResponse<String> r = new Browser().get(app.appUrl() + "/authenticate?stytch_token_type=magic_links&token="
@@ -248,7 +301,7 @@ abstract class EndToEndTest {
 
     @Test
     void acceptsTheCallbackByPost() throws Exception {
-        String token = emulator.magicLinkToken("hank@example.com");
+        String token = magicLink("hank@example.com");
         HttpResponse<String> r = browser.post(app.appUrl() + "/authenticate",
                 "stytch_token_type=magic_links&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
         assertThat(r.statusCode()).isEqualTo(200);
@@ -257,7 +310,7 @@ abstract class EndToEndTest {
 
     @Test
     void answersRateLimitedWithRetryAfter() throws Exception {
-        String token = emulator.magicLinkToken("ivy@example.com");
+        String token = magicLink("ivy@example.com");
         emulator.injectFault(Fault.status("/v1/magic_links/authenticate", 429, "too_many_requests"));
         HttpResponse<String> r = callback("/authenticate", "magic_links", token);
         assertThat(r.statusCode()).isEqualTo(429);
@@ -269,13 +322,13 @@ abstract class EndToEndTest {
     @Test
     void answersStytchUnavailableWithRetryAfterAndRecovers() throws Exception {
         emulator.injectFault(Fault.status("/v1/magic_links/authenticate", 503, "internal_server_error"));
-        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("jack@example.com"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("jack@example.com"));
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("stytch_unavailable");
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
         assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
 
-        HttpResponse<String> next = callback("/authenticate", "magic_links", emulator.magicLinkToken("jack@example.com"));
+        HttpResponse<String> next = callback("/authenticate", "magic_links", magicLink("jack@example.com"));
         assertThat(next.statusCode()).isEqualTo(200);
     }
 
@@ -283,7 +336,7 @@ abstract class EndToEndTest {
     void answersStytchUnavailableWhenStytchIsSlowerThanTheTimeout() throws Exception {
         emulator.injectFault(Fault.delay("/v1/magic_links/authenticate", 4000));
         long started = System.nanoTime();
-        HttpResponse<String> r = callback("/authenticate", "magic_links", emulator.magicLinkToken("kim@example.com"));
+        HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("kim@example.com"));
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("stytch_unavailable");
@@ -293,7 +346,7 @@ abstract class EndToEndTest {
 
     @Test
     void answersDatabaseUnavailableWithRetryAfter() throws Exception {
-        HttpResponse<String> r = callback("/dbdown/authenticate", "magic_links", emulator.magicLinkToken("lou@example.com"));
+        HttpResponse<String> r = callback("/dbdown/authenticate", "magic_links", magicLink("lou@example.com"));
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("database_unavailable");
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
@@ -301,7 +354,7 @@ abstract class EndToEndTest {
 
     @Test
     void answersInternalErrorWithAnIncidentIdAndNoDetails() throws Exception {
-        HttpResponse<String> r = callback("/broken/authenticate", "magic_links", emulator.magicLinkToken("mia@example.com"));
+        HttpResponse<String> r = callback("/broken/authenticate", "magic_links", magicLink("mia@example.com"));
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.body()).contains("internal_error").containsPattern("Incident: <code>[0-9a-f-]{36}</code>")
                 .doesNotContain("no_such_column").doesNotContain("INSERT").doesNotContain("Exception");
@@ -310,7 +363,7 @@ abstract class EndToEndTest {
 
     @Test
     void redirectsToSuccessUrlAndFailureUrl() throws Exception {
-        HttpResponse<String> ok = callback("/redirect/authenticate", "magic_links", emulator.magicLinkToken("ned@example.com"));
+        HttpResponse<String> ok = callback("/redirect/authenticate", "magic_links", magicLink("ned@example.com"));
         assertThat(ok.statusCode()).isEqualTo(303);
         assertThat(ok.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/app/account"));
         HttpResponse<String> account = browser.get(app.appUrl() + "/account");

@@ -25,6 +25,12 @@ public class ShowLoginServlet extends HttpServlet {
             return;
         }
         HttpSession session = req.getSession(false);
+        if (req.getServletPath().endsWith("/stytch-session") && session != null) {
+            // test-only: lets the test search the logs for the Stytch session the filter kept
+            resp.getWriter().print("sessionToken=" + session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN)
+                    + "\nsessionJwt=" + session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT) + "\n");
+            return;
+        }
         StringBuilder out = new StringBuilder();
         out.append("path=").append(req.getServletPath()).append('\n');
         out.append("outcome=").append(req.getAttribute(MigrationFilter.ATTR_OUTCOME)).append('\n');

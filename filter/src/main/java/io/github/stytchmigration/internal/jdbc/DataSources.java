@@ -1,0 +1,125 @@
+package io.github.stytchmigration.internal.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import javax.naming.InitialContext;
+import javax.naming.NameNotFoundException;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/** Where the user store's DataSource comes from: a HikariCP pool the filter owns, or the container's JNDI. */
+public final class DataSources {
+    /** Pool name: shows in HikariCP's log lines and thread names. */
+    public static final String POOL_NAME = "stytch-migration";
+    /** Default wait for a pooled connection; a login answers 503 {@code database_unavailable} after it. */
+    public static final long DEFAULT_CONNECTION_TIMEOUT_MILLIS = 3000;
+    /** HikariCP's floor for every timeout. */
+    private static final long MIN_TIMEOUT_MILLIS = 250;
+    /** Upper bound of a connection liveness check. */
+    private static final long MAX_VALIDATION_TIMEOUT_MILLIS = 2000;
+
+    private DataSources() {
+    }
+
+    /**
+     * A HikariCP pool owned by the filter (close it on {@code destroy()}).
+     *
+     * <p>The pool starts even when the database is down ({@code initializationFailTimeout=-1}): logins
+     * then answer 503 {@code database_unavailable} until it is back; {@link SchemaCheck} is what reports
+     * an unreachable database at init. The password goes to the driver only: HikariCP masks it in its
+     * configuration log and {@code toString()} shows the pool name alone.
+     *
+     * @param jdbcUrl                 e.g. {@code jdbc:postgresql://db:5432/app}
+     * @param user                    may be null (then the URL or the driver decides)
+     * @param password                may be null
+     * @param maxPoolSize             {@code jdbcMaximumPoolSize}, default 10
+     * @param connectionTimeoutMillis wait for a connection before failing, default
+     *                                {@value #DEFAULT_CONNECTION_TIMEOUT_MILLIS}; at least 250
+     */
+    public static HikariDataSource pool(String jdbcUrl, String user, String password, int maxPoolSize,
+                                        long connectionTimeoutMillis) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        if (maxPoolSize < 1) {
+            throw new IllegalArgumentException("jdbcMaximumPoolSize [" + maxPoolSize + "] must be at least 1");
+        }
+        long connectionTimeout = Math.max(MIN_TIMEOUT_MILLIS, connectionTimeoutMillis);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(POOL_NAME);
+        config.setJdbcUrl(jdbcUrl);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        String driver = driverClassFor(jdbcUrl);
+        if (driver != null) {
+            // In a servlet container the driver sits in WEB-INF/lib, which java.sql.DriverManager
+            // (initialised by the container's class loader) may not see: name it explicitly.
+            config.setDriverClassName(driver);
+        }
+        config.setMaximumPoolSize(maxPoolSize);
+        // Logins are bursty and rare per user: keep few idle connections to a database the app shares.
+        config.setMinimumIdle(Math.min(2, maxPoolSize));
+        config.setConnectionTimeout(connectionTimeout);
+        config.setValidationTimeout(Math.max(MIN_TIMEOUT_MILLIS, Math.min(MAX_VALIDATION_TIMEOUT_MILLIS, connectionTimeout)));
+        config.setInitializationFailTimeout(-1);
+        config.setAutoCommit(true);
+        return new HikariDataSource(config);
+    }
+
+    /** The JDBC driver class, loaded by this library's class loader, that accepts the URL; null when none is visible. */
+    private static String driverClassFor(String jdbcUrl) {
+        try {
+            for (Driver d : ServiceLoader.load(Driver.class, DataSources.class.getClassLoader())) {
+                try {
+                    if (d.acceptsURL(jdbcUrl)) {
+                        return d.getClass().getName();
+                    }
+                } catch (SQLException ignored) {
+                    // this driver cannot tell: try the next one
+                }
+            }
+        } catch (java.util.ServiceConfigurationError ignored) {
+            // a broken driver jar: let HikariCP fall back to DriverManager
+        }
+        return null;
+    }
+
+    /**
+     * The container's DataSource, e.g. {@code java:comp/env/jdbc/users}.
+     *
+     * @throws IllegalStateException naming {@code dataSourceJndiName} when the name is unbound or not a DataSource
+     */
+    public static DataSource lookup(String jndiName) {
+        Objects.requireNonNull(jndiName, "jndiName");
+        InitialContext context = null;
+        try {
+            context = new InitialContext();
+            Object found = context.lookup(jndiName);
+            if (!(found instanceof DataSource)) {
+                throw new IllegalStateException("dataSourceJndiName [" + jndiName + "] is bound to "
+                        + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
+            }
+            return (DataSource) found;
+        } catch (NameNotFoundException e) {
+            throw new IllegalStateException("dataSourceJndiName [" + jndiName + "] is not bound; declare the "
+                    + "DataSource in the container (e.g. a <Resource> in Tomcat's context.xml and a <resource-ref> in web.xml)", e);
+        } catch (NamingException e) {
+            throw new IllegalStateException("dataSourceJndiName [" + jndiName + "] could not be looked up: " + e, e);
+        } finally {
+            if (context != null) {
+                try {
+                    context.close();
+                } catch (NamingException ignored) {
+                    // nothing left to release
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package io.github.stytchmigration.internal.stytch;
+
+import com.stytch.java.common.ErrorResponse;
+import com.stytch.java.common.OptionalClientConfig;
+import com.stytch.java.common.StytchException;
+import com.stytch.java.common.StytchResult;
+import com.stytch.java.consumer.StytchClient;
+import com.stytch.java.consumer.models.sessions.RevokeRequest;
+import com.stytch.java.consumer.models.sessions.RevokeResponse;
+import com.stytch.java.consumer.models.sessions.Session;
+import com.stytch.java.consumer.models.users.Email;
+import com.stytch.java.consumer.models.users.Name;
+import com.stytch.java.consumer.models.users.PhoneNumber;
+import com.stytch.java.consumer.models.users.User;
+import io.github.stytchmigration.internal.MigrationException;
+import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
+import io.github.stytchmigration.internal.MigrationException.RateLimitedException;
+import io.github.stytchmigration.internal.MigrationException.StytchUnavailableException;
+import io.github.stytchmigration.internal.StytchAuthenticator;
+import io.github.stytchmigration.internal.StytchIdentity;
+import io.github.stytchmigration.internal.StytchIdentity.Identifier;
+import io.github.stytchmigration.internal.StytchLogin;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one adapter to the Stytch Java SDK: exchanges a callback token for a {@link StytchLogin} and
+ * maps every SDK outcome to our own types. Nothing outside this package imports {@code com.stytch.*}.
+ *
+ * <p>Each instance owns one {@link StytchClient} (one OkHttp client, one coroutine scope). Every call
+ * is bounded by {@code timeoutMillis}, because the SDK's own connect/read/write timeouts are 120 s and
+ * it sets no call timeout.
+ *
+ * <p>Error mapping ({@link StytchException.Response} is Stytch's answer, {@link StytchException.Critical}
+ * an upstream failure):
+ * <ul>
+ *   <li>429 (any error_type, including {@code user_lock_limit_reached}) → {@link RateLimitedException}
+ *       with {@link #RATE_LIMIT_RETRY_AFTER_SECONDS};</li>
+ *   <li>408 and 5xx → {@link StytchUnavailableException};</li>
+ *   <li>{@code unauthorized_credentials} / {@code invalid_secret_authentication} (bad project id or
+ *       secret) → {@link StytchUnavailableException} with {@link #CREDENTIALS_RETRY_AFTER_SECONDS}: the
+ *       operator must act, the user did nothing wrong, and the callback cannot succeed until then;</li>
+ *   <li>any other 4xx ({@code unable_to_auth_magic_link}, {@code magic_link_not_found},
+ *       {@code oauth_token_not_found}, {@code pkce_*}, {@code invalid_token}, ...) →
+ *       {@link InvalidTokenException} carrying the error_type;</li>
+ *   <li>{@code Critical} (network, unreadable JSON), a timeout, an interrupt, or a closed client →
+ *       {@link StytchUnavailableException}.</li>
+ * </ul>
+ * Messages carry the task, the HTTP status, Stytch's error_type and request_id, never the token, the
+ * secret, the session token or JWT. Stytch's free-text {@code error_message} is left out too.
+ */
+public final class SdkStytchAuthenticator implements StytchAuthenticator {
+    /** The {@code stytch_token_type} of email magic links. */
+    public static final String TOKEN_TYPE_MAGIC_LINKS = "magic_links";
+    /** The {@code stytch_token_type} of OAuth. */
+    public static final String TOKEN_TYPE_OAUTH = "oauth";
+
+    /**
+     * {@code Retry-After} for a Stytch 429. Stytch sends no Retry-After of its own (and the SDK would not
+     * expose it); its limits are fixed windows aligned to the second/minute, and the one documented
+     * limit on the magic link flow is per second, so one second is the shortest wait that can help.
+     */
+    public static final long RATE_LIMIT_RETRY_AFTER_SECONDS = 1;
+    /** {@code Retry-After} when Stytch failed, timed out or was unreachable. */
+    public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+    /** {@code Retry-After} when Stytch rejected our credentials: nothing changes until an operator acts. */
+    public static final long CREDENTIALS_RETRY_AFTER_SECONDS = 60;
+
+    /** Stytch's limits on {@code session_duration_minutes}. */
+    public static final int MIN_SESSION_DURATION_MINUTES = 5;
+    public static final int MAX_SESSION_DURATION_MINUTES = 527040;
+
+    /** error_types that mean the project id or secret is wrong, not the token. */
+    private static final Set<String> CREDENTIAL_ERROR_TYPES =
+            Set.of("unauthorized_credentials", "invalid_secret_authentication");
+    /** error_type of revoking a session that is already gone: the wanted end state. */
+    private static final String SESSION_NOT_FOUND = "session_not_found";
+
+    private final StytchClient client;
+    private final long timeoutMillis;
+    private final int sessionDurationMinutes;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Builds the adapter and its one {@link StytchClient}; sends nothing yet.
+     *
+     * @param projectId              Stytch project id, not blank
+     * @param secret                 Stytch secret, not blank
+     * @param apiBaseUrl             another API base URL (emulator, custom domain); null or blank for the SDK
+     *                               default by project id ({@code project-test*} → test, else live). One
+     *                               trailing slash is removed, since the SDK appends {@code /v1/...} verbatim.
+     * @param timeoutMillis          hard bound on each Stytch call, &gt; 0 (the filter's default is 10000)
+     * @param sessionDurationMinutes Stytch session length to request, 5..527040 (the filter's default is 60)
+     */
+    public SdkStytchAuthenticator(String projectId, String secret, String apiBaseUrl, long timeoutMillis,
+                                  int sessionDurationMinutes) {
+        if (projectId == null || projectId.isBlank()) {
+            throw new IllegalArgumentException("projectId must not be blank");
+        }
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("secret must not be blank");
+        }
+        if (timeoutMillis <= 0) {
+            throw new IllegalArgumentException("timeoutMillis [" + timeoutMillis + "] must be > 0");
+        }
+        if (sessionDurationMinutes < MIN_SESSION_DURATION_MINUTES
+                || sessionDurationMinutes > MAX_SESSION_DURATION_MINUTES) {
+            throw new IllegalArgumentException("sessionDurationMinutes [" + sessionDurationMinutes + "] must be between "
+                    + MIN_SESSION_DURATION_MINUTES + " and " + MAX_SESSION_DURATION_MINUTES);
+        }
+        this.timeoutMillis = timeoutMillis;
+        this.sessionDurationMinutes = sessionDurationMinutes;
+        this.client = new StytchClient(projectId, secret, new OptionalClientConfig(normalizeBaseUrl(apiBaseUrl)));
+        SharedSdkThreads.opened();
+    }
+
+    /** "" (the SDK's "choose by project id") for null or blank; otherwise the URL without one trailing slash. */
+    static String normalizeBaseUrl(String apiBaseUrl) {
+        if (apiBaseUrl == null || apiBaseUrl.isBlank()) {
+            return "";
+        }
+        String url = apiBaseUrl.trim();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {
+        if (token == null || token.isEmpty()) {
+            throw new IllegalArgumentException("token must not be empty");
+        }
+        ensureOpen();
+        Map<String, Object> noCustomClaims = Collections.emptyMap();
+        if (TOKEN_TYPE_MAGIC_LINKS.equals(tokenType)) {
+            String task = "authenticate magic link";
+            com.stytch.java.consumer.models.magiclinks.AuthenticateRequest request =
+                    new com.stytch.java.consumer.models.magiclinks.AuthenticateRequest(token, null, null, null,
+                            sessionDurationMinutes, null, noCustomClaims, codeVerifier, null);
+            com.stytch.java.consumer.models.magiclinks.AuthenticateResponse response =
+                    await(task, client.getMagicLinks().authenticateCompletable(request));
+            return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
+                    response.getSessionJWT(), response.getSession(), response.getResetSessions());
+        }
+        if (TOKEN_TYPE_OAUTH.equals(tokenType)) {
+            String task = "authenticate OAuth token";
+            com.stytch.java.consumer.models.oauth.AuthenticateRequest request =
+                    new com.stytch.java.consumer.models.oauth.AuthenticateRequest(token, null,
+                            sessionDurationMinutes, null, noCustomClaims, codeVerifier, null);
+            com.stytch.java.consumer.models.oauth.AuthenticateResponse response =
+                    await(task, client.getOauth().authenticateCompletable(request));
+            // OAuth returns its session under user_session, not session
+            return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
+                    response.getSessionJWT(), response.getUserSession(), response.getResetSessions());
+        }
+        throw new IllegalArgumentException("tokenType [" + tokenType + "] must be " + TOKEN_TYPE_MAGIC_LINKS
+                + " or " + TOKEN_TYPE_OAUTH);
+    }
+
+    /**
+     * Revokes a Stytch session by its opaque token, e.g. on logout; bounded like {@link #authenticate}.
+     * A session Stytch no longer knows ({@code session_not_found}) counts as revoked. Blank is a no-op.
+     *
+     * @throws RateLimitedException       Stytch answered 429
+     * @throws StytchUnavailableException 5xx, timeout, network or unreadable answer, bad credentials
+     * @throws InvalidTokenException      any other 4xx
+     */
+    public void revokeSession(String sessionToken) {
+        if (sessionToken == null || sessionToken.isBlank()) {
+            return;
+        }
+        ensureOpen();
+        try {
+            RevokeResponse ignored = await("revoke session",
+                    client.getSessions().revokeCompletable(new RevokeRequest(null, sessionToken, null)));
+        } catch (InvalidTokenException e) {
+            if (!SESSION_NOT_FOUND.equals(e.stytchErrorType())) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Closes the {@link StytchClient}: cancels its coroutine scope and JWKS refresh job, cancels in-flight
+     * HTTP calls, shuts down its OkHttp dispatcher (non-daemon threads) and evicts its connection pool.
+     * Idempotent. The last instance to close also stops the process-wide daemon threads of
+     * kotlinx-coroutines and OkHttp when the closing thread's context class loader (a webapp's) loaded
+     * those libraries; see {@link SharedSdkThreads} for what lingers and why this is safe.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                client.close();
+            } finally {
+                SharedSdkThreads.closed();
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StytchUnavailableException("Stytch client is closed", null, UNAVAILABLE_RETRY_AFTER_SECONDS);
+        }
+    }
+
+    /** Waits at most {@code timeoutMillis} for the SDK's future, and maps what it yields. */
+    private <T> T await(String task, CompletableFuture<StytchResult<T>> future) {
+        StytchResult<T> result;
+        try {
+            result = future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Cancels the coroutine; the SDK does not cancel the OkHttp call itself, which stays on the
+            // OkHttp dispatcher until Stytch answers, the 120 s read timeout fires, or close().
+            future.cancel(true);
+            throw new StytchUnavailableException("Stytch " + task + " timed out after " + timeoutMillis + " ms",
+                    e, UNAVAILABLE_RETRY_AFTER_SECONDS);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new StytchUnavailableException("Stytch " + task + " interrupted", e,
+                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+        } catch (CancellationException e) {
+            // the client was closed while the call was running
+            throw new StytchUnavailableException("Stytch " + task + " cancelled: client is closed", null,
+                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+        } catch (ExecutionException e) {
+            // the SDK turns IOExceptions into Critical results, so this is a bug or a cancelled scope
+            throw new StytchUnavailableException("Stytch " + task + " failed: "
+                    + (e.getCause() == null ? "unknown" : e.getCause().getClass().getName()), e.getCause(),
+                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+        }
+        if (result instanceof StytchResult.Success) {
+            @SuppressWarnings("unchecked")
+            T value = ((StytchResult.Success<T>) result).getValue();
+            if (value == null) {
+                throw new StytchUnavailableException("Stytch " + task + " failed: empty answer", null,
+                        UNAVAILABLE_RETRY_AFTER_SECONDS);
+            }
+            return value;
+        }
+        if (result instanceof StytchResult.Error) {
+            throw toException(task, ((StytchResult.Error) result).getException());
+        }
+        throw new StytchUnavailableException("Stytch " + task + " failed: no result", null,
+                UNAVAILABLE_RETRY_AFTER_SECONDS);
+    }
+
+    /** Maps an SDK error to ours; see the class comment for the table. */
+    static MigrationException toException(String task, StytchException exception) {
+        if (exception instanceof StytchException.Response) {
+            ErrorResponse error = ((StytchException.Response) exception).getReason();
+            int status = error.getStatusCode();
+            String errorType = error.getErrorType();
+            String detail = " (status=" + status + ", error_type=" + errorType + ", request_id="
+                    + error.getRequestId() + ")";
+            if (status == 429) {
+                return new RateLimitedException("Stytch " + task + " rate limited" + detail,
+                        RATE_LIMIT_RETRY_AFTER_SECONDS);
+            }
+            if (status >= 500 || status == 408) {
+                return new StytchUnavailableException("Stytch " + task + " failed" + detail, null,
+                        UNAVAILABLE_RETRY_AFTER_SECONDS);
+            }
+            if (CREDENTIAL_ERROR_TYPES.contains(errorType)) {
+                return new StytchUnavailableException("Stytch " + task + " rejected the project credentials"
+                        + detail + "; check stytchProjectId, stytchSecret and stytchApiBaseUrl", null,
+                        CREDENTIALS_RETRY_AFTER_SECONDS);
+            }
+            return new InvalidTokenException(errorType, "Stytch " + task + " rejected the token" + detail);
+        }
+        // Critical: network failure or an answer the SDK could not read. Only its reason is kept as
+        // the cause: Critical.toString() includes the unread body, which for a 2xx that failed to
+        // parse holds the session token and JWT.
+        Throwable reason = exception instanceof StytchException.Critical
+                ? ((StytchException.Critical) exception).getReason() : null;
+        return new StytchUnavailableException("Stytch " + task + " failed: "
+                + (reason == null ? "unknown error" : reason.getClass().getName() + ": " + reason.getMessage()),
+                reason, UNAVAILABLE_RETRY_AFTER_SECONDS);
+    }
+
+    private static StytchLogin toLogin(String userId, User user, String sessionToken, String sessionJwt,
+                                       Session session, boolean resetSessions) {
+        List<Identifier> emails = new ArrayList<>();
+        for (Email email : user.getEmails()) {
+            if (email.getEmail() != null && !email.getEmail().isBlank()) {
+                emails.add(new Identifier(email.getEmail(), email.getVerified()));
+            }
+        }
+        List<Identifier> phones = new ArrayList<>();
+        for (PhoneNumber phone : user.getPhoneNumbers()) {
+            if (phone.getPhoneNumber() != null && !phone.getPhoneNumber().isBlank()) {
+                phones.add(new Identifier(phone.getPhoneNumber(), phone.getVerified()));
+            }
+        }
+        Name name = user.getName();
+        String stytchUserId = userId != null && !userId.isBlank() ? userId : user.getUserId();
+        StytchIdentity identity = new StytchIdentity(stytchUserId, emails, phones,
+                name == null ? null : emptyToNull(name.getFirstName()),
+                name == null ? null : emptyToNull(name.getLastName()));
+        Instant expiresAt = session == null ? null : session.getExpiresAt();
+        return new StytchLogin(identity, sessionToken, sessionJwt, expiresAt, resetSessions);
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

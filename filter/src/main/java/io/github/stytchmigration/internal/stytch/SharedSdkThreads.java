@@ -1,0 +1,115 @@
+package io.github.stytchmigration.internal.stytch;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stops the process-wide threads the SDK's libraries start, when, and only when, they belong to a web
+ * application that is going away.
+ *
+ * <p>What {@code StytchClient.close()} leaves behind (measured with SDK 11.1.0, kotlinx-coroutines 1.8.0,
+ * OkHttp 4.12.0, Okio 3.x; all daemon threads):
+ * <ul>
+ *   <li>{@code DefaultDispatcher-worker-N} (kotlinx {@code Dispatchers.Default/IO}): never exit while
+ *       the pool is at or below its core size, i.e. they stay for the life of the class loader;</li>
+ *   <li>{@code kotlinx.coroutines.DefaultExecutor}: parked until the SDK's 10-minute JWKS refresh
+ *       {@code delay} would have fired; cancelling the job removes the task but does not wake the thread;</li>
+ *   <li>{@code OkHttp TaskRunner}: exits after 60 s idle;</li>
+ *   <li>{@code Okio Watchdog}: exits 60 s after its last socket timeout; there is no API to stop it.</li>
+ * </ul>
+ * The non-daemon {@code OkHttp Dispatcher} threads are the client's own and stop in {@code close()}.
+ *
+ * <p>The lingering threads hold their context class loader. Inside a webapp whose {@code WEB-INF/lib}
+ * carries the SDK, that is the webapp's loader: Tomcat warns about the threads on undeploy and the
+ * worker threads pin every class of the old webapp across redeploys. {@code Dispatchers.shutdown()} and
+ * OkHttp's {@code TaskRunner} shutdown are global to the class loader that loaded those libraries and
+ * cannot be undone, so they run only when all of these hold:
+ * <ol>
+ *   <li>the last open {@link SdkStytchAuthenticator} of this class loader is closing;</li>
+ *   <li>kotlinx-coroutines was loaded by the thread context class loader of the closing thread (the
+ *       container sets it to the webapp's loader while it destroys filters): the libraries are the
+ *       webapp's own, not shared with other webapps through a common/shared loader;</li>
+ *   <li>that loader is neither the system nor the platform loader: a plain JVM (tests, {@code main},
+ *       embedded Jetty/Tomcat with everything on the class path) is never touched.</li>
+ * </ol>
+ * WARNING: in an application packaged as one fat jar with its own loader (e.g. Spring Boot), condition 2
+ * holds for the whole application: closing the filter at shutdown then also stops coroutine
+ * dispatchers for any other code of that application still running coroutines afterwards.
+ *
+ * <p>kotlinx-coroutines and OkHttp are runtime-scope dependencies of the SDK, so they are reached by
+ * reflection; any failure is swallowed, since this is best-effort cleanup.
+ */
+final class SharedSdkThreads {
+    private static final AtomicInteger OPEN = new AtomicInteger();
+
+    private SharedSdkThreads() {
+    }
+
+    static void opened() {
+        OPEN.incrementAndGet();
+    }
+
+    /**
+     * Called after an authenticator closed its client.
+     *
+     * @return true when the shared threads were shut down
+     */
+    static boolean closed() {
+        if (OPEN.decrementAndGet() != 0) {
+            return false;
+        }
+        ClassLoader owner = Thread.currentThread().getContextClassLoader();
+        if (!ownsLibraries(owner)) {
+            return false;
+        }
+        shutDown(owner);
+        return true;
+    }
+
+    /** Whether kotlinx-coroutines was loaded by {@code owner}, and {@code owner} is an application's own loader. */
+    static boolean ownsLibraries(ClassLoader owner) {
+        if (owner == null || owner == ClassLoader.getSystemClassLoader()
+                || owner == ClassLoader.getPlatformClassLoader()) {
+            return false;
+        }
+        try {
+            Class<?> dispatchers = Class.forName("kotlinx.coroutines.Dispatchers", false,
+                    SharedSdkThreads.class.getClassLoader());
+            return dispatchers.getClassLoader() == owner;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Wakes and stops kotlinx's DefaultExecutor, shuts down Dispatchers.Default/IO and OkHttp's TaskRunner. */
+    private static void shutDown(ClassLoader loader) {
+        try {
+            // A no-op task wakes DefaultExecutor; with an empty queue it exits after its 1 s keep-alive
+            // instead of sleeping out the JWKS refresh delay. Must run before Dispatchers.shutdown(),
+            // after which DefaultExecutor rejects tasks.
+            Class<?> defaultExecutor = Class.forName("kotlinx.coroutines.DefaultExecutor", true, loader);
+            Object executor = defaultExecutor.getField("INSTANCE").get(null);
+            Class<?> context = Class.forName("kotlin.coroutines.CoroutineContext", true, loader);
+            Object empty = Class.forName("kotlin.coroutines.EmptyCoroutineContext", true, loader)
+                    .getField("INSTANCE").get(null);
+            Method dispatch = defaultExecutor.getMethod("dispatch", context, Runnable.class);
+            Runnable noop = () -> { };
+            dispatch.invoke(executor, empty, noop);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // best effort
+        }
+        try {
+            Class<?> dispatchers = Class.forName("kotlinx.coroutines.Dispatchers", true, loader);
+            dispatchers.getMethod("shutdown").invoke(dispatchers.getField("INSTANCE").get(null));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // best effort
+        }
+        try {
+            Class<?> taskRunner = Class.forName("okhttp3.internal.concurrent.TaskRunner", true, loader);
+            Object backend = taskRunner.getMethod("getBackend").invoke(taskRunner.getField("INSTANCE").get(null));
+            backend.getClass().getMethod("shutdown").invoke(backend);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // best effort: only OkHttp's RealBackend has shutdown()
+        }
+    }
+}

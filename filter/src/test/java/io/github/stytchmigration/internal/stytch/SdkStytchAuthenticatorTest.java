@@ -1,0 +1,468 @@
+package io.github.stytchmigration.internal.stytch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.stytch.java.common.OptionalClientConfig;
+import com.stytch.java.common.StytchResult;
+import com.stytch.java.consumer.StytchClient;
+import com.stytch.java.consumer.models.magiclinksemail.LoginOrCreateRequest;
+import com.stytch.java.consumer.models.magiclinksemail.LoginOrCreateResponse;
+import io.github.stytchmigration.emulator.Fault;
+import io.github.stytchmigration.emulator.OutboxMessage;
+import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.internal.MigrationException;
+import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
+import io.github.stytchmigration.internal.MigrationException.RateLimitedException;
+import io.github.stytchmigration.internal.MigrationException.StytchUnavailableException;
+import io.github.stytchmigration.internal.StytchIdentity.Identifier;
+import io.github.stytchmigration.internal.StytchLogin;
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SdkStytchAuthenticatorTest {
+    /** Threads started by OkHttp, Okio or kotlinx-coroutines. */
+    private static final Pattern SDK_THREAD = Pattern.compile(
+            "OkHttp.*|Okio Watchdog|DefaultDispatcher-worker-\\d+|kotlinx\\.coroutines\\..*");
+    private static final String MAGIC_LINKS_AUTHENTICATE = "/v1/magic_links/authenticate";
+    private static final long TIMEOUT_MILLIS = 10_000;
+
+    private static StytchEmulator emu;
+    /** When the last injected delay ends: the emulator cannot stop while a delayed answer is pending. */
+    private static long delaysEndNanos = System.nanoTime();
+    private final List<SdkStytchAuthenticator> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void startEmulator() {
+        emu = StytchEmulator.start();
+    }
+
+    @AfterAll
+    static void stopEmulator() throws InterruptedException {
+        long waitNanos = delaysEndNanos - System.nanoTime();
+        if (waitNanos > 0) {
+            TimeUnit.NANOSECONDS.sleep(waitNanos + TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        emu.close();
+    }
+
+    @BeforeEach
+    void resetEmulator() {
+        emu.reset();
+    }
+
+    @AfterEach
+    void closeAuthenticators() {
+        opened.forEach(SdkStytchAuthenticator::close);
+    }
+
+    private static void injectDelay(long millis) {
+        delaysEndNanos = Math.max(delaysEndNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+        emu.injectFault(Fault.delay(MAGIC_LINKS_AUTHENTICATE, millis));
+    }
+
+    private SdkStytchAuthenticator authenticator() {
+        return authenticator(emu.secret(), TIMEOUT_MILLIS);
+    }
+
+    private SdkStytchAuthenticator authenticator(String secret, long timeoutMillis) {
+        SdkStytchAuthenticator authenticator =
+                new SdkStytchAuthenticator(emu.projectId(), secret, emu.baseUrl(), timeoutMillis, 60);
+        opened.add(authenticator);
+        return authenticator;
+    }
+
+    @Test
+    void authenticatesMagicLinkIntoVerifiedEmailAndSession() {
+        String token = emu.magicLinkToken("alice@example.com");
+
+        Instant before = Instant.now();
+        StytchLogin login = authenticator().authenticate("magic_links", token, null);
+
+        assertThat(login.identity().stytchUserId()).isNotBlank();
+        assertThat(login.identity().emails()).contains(Identifier.verified("alice@example.com"));
+        assertThat(login.identity().primaryEmail()).isEqualTo("alice@example.com");
+        assertThat(login.sessionToken()).isNotEmpty();
+        assertThat(login.sessionJwt()).isNotEmpty();
+        // 60 minutes requested
+        assertThat(login.sessionExpiresAt()).isBetween(before.plusSeconds(59 * 60), before.plusSeconds(61 * 60));
+        assertThat(login.toString()).doesNotContain(login.sessionToken()).doesNotContain(login.sessionJwt());
+    }
+
+    @Test
+    void carriesEveryEmailAndPhoneWithItsVerifiedFlag() {
+        String userId = emu.createUser("carol@example.com", false, "+15005550006", true);
+        String token = emu.embeddableMagicLinkToken(userId);
+
+        StytchLogin login = authenticator().authenticate("magic_links", token, null);
+
+        assertThat(login.identity().stytchUserId()).isEqualTo(userId);
+        // an embeddable magic link verifies nothing
+        assertThat(login.identity().emails()).containsExactly(Identifier.unverified("carol@example.com"));
+        assertThat(login.identity().phoneNumbers()).containsExactly(Identifier.verified("+15005550006"));
+    }
+
+    @Test
+    void authenticatesOAuthWithVerifiedEmailAndSessionFromUserSession() {
+        String token = emu.oauthToken("google", "bob@example.com", true);
+
+        StytchLogin login = authenticator().authenticate("oauth", token, null);
+
+        assertThat(login.identity().emails()).contains(Identifier.verified("bob@example.com"));
+        assertThat(login.sessionToken()).isNotEmpty();
+        assertThat(login.sessionExpiresAt()).isAfter(Instant.now().plusSeconds(59 * 60));
+    }
+
+    @Test
+    void carriesUnverifiedOAuthEmailAsUnverified() {
+        String token = emu.oauthToken("google", "dave@example.com", false);
+
+        StytchLogin login = authenticator().authenticate("oauth", token, null);
+
+        assertThat(login.identity().emails()).contains(Identifier.unverified("dave@example.com"));
+        assertThat(login.identity().primaryEmail()).isNull();
+    }
+
+    @Test
+    void rejectsUsedMagicLinkAsInvalidToken() {
+        SdkStytchAuthenticator authenticator = authenticator();
+        String token = emu.magicLinkToken("alice@example.com");
+        authenticator.authenticate("magic_links", token, null);
+
+        Throwable thrown = catchThrowable(() -> authenticator.authenticate("magic_links", token, null));
+
+        assertThat(thrown).isInstanceOf(InvalidTokenException.class);
+        assertThat(((InvalidTokenException) thrown).stytchErrorType()).isEqualTo("unable_to_auth_magic_link");
+        assertThat(thrown.getMessage()).contains("unable_to_auth_magic_link").doesNotContain(token);
+    }
+
+    @Test
+    void rejectsUnknownMagicLinkAsInvalidToken() {
+        Throwable thrown = catchThrowable(() -> authenticator().authenticate("magic_links", "no-such-token", null));
+
+        assertThat(thrown).isInstanceOf(InvalidTokenException.class);
+        assertThat(((InvalidTokenException) thrown).stytchErrorType()).isEqualTo("magic_link_not_found");
+        assertThat(thrown.getMessage()).doesNotContain("no-such-token");
+    }
+
+    @Test
+    void rejectsUnknownOAuthTokenAsInvalidToken() {
+        Throwable thrown = catchThrowable(() -> authenticator().authenticate("oauth", "no-such-token", null));
+
+        assertThat(thrown).isInstanceOf(InvalidTokenException.class);
+        assertThat(((InvalidTokenException) thrown).stytchErrorType()).isEqualTo("oauth_token_not_found");
+    }
+
+    @Test
+    void mapsStytch429ToRateLimitedWithRetryAfter() {
+        emu.injectFault(Fault.status(MAGIC_LINKS_AUTHENTICATE, 429, "too_many_requests"));
+
+        Throwable thrown = catchThrowable(() -> authenticator().authenticate("magic_links", "tok", null));
+
+        assertThat(thrown).isInstanceOf(RateLimitedException.class);
+        assertThat(((MigrationException) thrown).retryAfterSeconds()).isPositive();
+        assertThat(thrown.getMessage()).contains("too_many_requests");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503})
+    void mapsStytch5xxToUnavailable(int status) {
+        emu.injectFault(Fault.status(MAGIC_LINKS_AUTHENTICATE, status, "internal_server_error"));
+
+        Throwable thrown = catchThrowable(() -> authenticator().authenticate("magic_links", "tok", null));
+
+        assertThat(thrown).isInstanceOf(StytchUnavailableException.class);
+        assertThat(((MigrationException) thrown).retryAfterSeconds()).isPositive();
+        assertThat(thrown.getMessage()).contains("status=" + status);
+    }
+
+    @Test
+    void mapsMalformedAnswerToUnavailable() {
+        emu.injectFault(Fault.malformed(MAGIC_LINKS_AUTHENTICATE));
+
+        assertThatThrownBy(() -> authenticator().authenticate("magic_links", emu.magicLinkToken("a@example.com"), null))
+                .isInstanceOf(StytchUnavailableException.class);
+    }
+
+    @Test
+    void mapsConnectionResetToUnavailable() {
+        // times(2): OkHttp may silently retry a connection failure once
+        emu.injectFault(Fault.connectionReset(MAGIC_LINKS_AUTHENTICATE).times(2));
+
+        assertThatThrownBy(() -> authenticator().authenticate("magic_links", emu.magicLinkToken("a@example.com"), null))
+                .isInstanceOf(StytchUnavailableException.class);
+    }
+
+    @Test
+    void mapsUnreachableStytchToUnavailable() {
+        SdkStytchAuthenticator authenticator =
+                new SdkStytchAuthenticator(emu.projectId(), emu.secret(), "http://127.0.0.1:1/", 5000, 60);
+        opened.add(authenticator);
+
+        assertThatThrownBy(() -> authenticator.authenticate("magic_links", "tok", null))
+                .isInstanceOf(StytchUnavailableException.class)
+                .hasCauseInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void boundsSlowStytchByTimeout() {
+        long timeoutMillis = 500;
+        injectDelay(3000);
+        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), timeoutMillis);
+
+        long start = System.nanoTime();
+        Throwable thrown = catchThrowable(() -> authenticator.authenticate("magic_links", "tok", null));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(thrown).isInstanceOf(StytchUnavailableException.class).hasMessageContaining("timed out");
+        assertThat(elapsedMillis).isLessThan(timeoutMillis + 1000);
+    }
+
+    @Test
+    void keepsInterruptFlagWhenInterruptedWhileWaiting() {
+        injectDelay(3000);
+        SdkStytchAuthenticator authenticator = authenticator();
+
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> authenticator.authenticate("magic_links", "tok", null))
+                    .isInstanceOf(StytchUnavailableException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void treatsWrongSecretAsUnavailableNotAsBadToken() {
+        String token = emu.magicLinkToken("alice@example.com");
+
+        Throwable thrown = catchThrowable(() -> authenticator("wrong-secret", TIMEOUT_MILLIS)
+                .authenticate("magic_links", token, null));
+
+        assertThat(thrown).isInstanceOf(StytchUnavailableException.class)
+                .hasMessageContaining("unauthorized_credentials")
+                .hasMessageContaining("stytchSecret");
+        assertThat(thrown.getMessage()).doesNotContain("wrong-secret").doesNotContain(token);
+        assertThat(((MigrationException) thrown).retryAfterSeconds()).isPositive();
+    }
+
+    @Test
+    void acceptsPkceVerifierMatchingTheChallenge() throws Exception {
+        String verifier = "00000000000000000000000000000000";
+        String token = startMagicLinkWithChallenge("pkce@example.com", challengeOf(verifier));
+
+        StytchLogin login = authenticator().authenticate("magic_links", token, verifier);
+
+        assertThat(login.identity().emails()).contains(Identifier.verified("pkce@example.com"));
+    }
+
+    @Test
+    void rejectsPkceVerifierNotMatchingTheChallenge() throws Exception {
+        String token = startMagicLinkWithChallenge("pkce@example.com", challengeOf("right-verifier"));
+
+        Throwable thrown = catchThrowable(() -> authenticator().authenticate("magic_links", token, "wrong-verifier"));
+
+        assertThat(thrown).isInstanceOf(InvalidTokenException.class);
+        assertThat(((InvalidTokenException) thrown).stytchErrorType()).startsWith("pkce_");
+        assertThat(thrown.getMessage()).doesNotContain("wrong-verifier");
+    }
+
+    @Test
+    void revokesSessionAndTreatsUnknownSessionAsRevoked() {
+        SdkStytchAuthenticator authenticator = authenticator();
+        StytchLogin login = authenticator.authenticate("magic_links", emu.magicLinkToken("alice@example.com"), null);
+
+        authenticator.revokeSession(login.sessionToken());
+        authenticator.revokeSession(login.sessionToken());
+        authenticator.revokeSession("");
+
+        assertThat(emu.requestCount("/v1/sessions/revoke")).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsUnknownTokenTypeWithoutCallingStytch() {
+        assertThatThrownBy(() -> authenticator().authenticate("reset_password", "tok", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reset_password");
+        assertThat(emu.requestCount(MAGIC_LINKS_AUTHENTICATE)).isZero();
+    }
+
+    @Test
+    void failsAsUnavailableAfterClose() {
+        SdkStytchAuthenticator authenticator = authenticator();
+        authenticator.close();
+        authenticator.close();
+
+        assertThatThrownBy(() -> authenticator.authenticate("magic_links", "tok", null))
+                .isInstanceOf(StytchUnavailableException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void stripsOneTrailingSlashFromBaseUrl() {
+        assertThat(SdkStytchAuthenticator.normalizeBaseUrl("http://localhost:9/")).isEqualTo("http://localhost:9");
+        assertThat(SdkStytchAuthenticator.normalizeBaseUrl(null)).isEmpty();
+        assertThat(SdkStytchAuthenticator.normalizeBaseUrl(" ")).isEmpty();
+
+        SdkStytchAuthenticator authenticator =
+                new SdkStytchAuthenticator(emu.projectId(), emu.secret(), emu.baseUrl() + "/", TIMEOUT_MILLIS, 60);
+        opened.add(authenticator);
+        assertThat(authenticator.authenticate("magic_links", emu.magicLinkToken("alice@example.com"), null)
+                .sessionToken()).isNotEmpty();
+    }
+
+    @Test
+    void validatesConstructorArguments() {
+        assertThatThrownBy(() -> new SdkStytchAuthenticator("", "s", null, 1000, 60))
+                .hasMessage("projectId must not be blank");
+        assertThatThrownBy(() -> new SdkStytchAuthenticator("p", " ", null, 1000, 60))
+                .hasMessage("secret must not be blank");
+        assertThatThrownBy(() -> new SdkStytchAuthenticator("p", "s", null, 0, 60))
+                .hasMessage("timeoutMillis [0] must be > 0");
+        assertThatThrownBy(() -> new SdkStytchAuthenticator("p", "s", null, 1000, 4))
+                .hasMessage("sessionDurationMinutes [4] must be between 5 and 527040");
+    }
+
+    @Test
+    void closeStopsEveryNonDaemonThreadTheSdkStarted() throws Exception {
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+        injectDelay(3000);
+        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 300);
+        // one timed-out call keeps an OkHttp call in flight at close()
+        catchThrowable(() -> authenticator.authenticate("magic_links", "tok", null));
+        authenticator.authenticate("oauth", emu.oauthToken("google", "bob@example.com", true), null);
+
+        authenticator.close();
+
+        List<Thread> nonDaemon = awaitSdkThreads(before, false, 5000);
+        assertThat(nonDaemon).as("non-daemon SDK threads after close").isEmpty();
+        // Daemon ones are process-wide (kotlinx Dispatchers, OkHttp TaskRunner, Okio Watchdog): printed for the record
+        System.out.println("SDK daemon threads still alive after close (plain JVM): "
+                + names(awaitSdkThreads(before, true, 0)));
+    }
+
+    @Test
+    void closingInAPlainJvmLeavesCoroutineDispatchersUsableForOthers() {
+        authenticator().close();
+
+        // a second client in the same class loader still works: nothing process-wide was shut down
+        assertThat(authenticator().authenticate("magic_links", emu.magicLinkToken("alice@example.com"), null)
+                .sessionToken()).isNotEmpty();
+    }
+
+    /**
+     * Mimics a webapp with the SDK in WEB-INF/lib: the adapter, the SDK and its libraries load in their own
+     * class loader, which is the thread context class loader while the last authenticator closes.
+     */
+    @Test
+    void closingLastAuthenticatorOfAWebappLoaderStopsItsSharedSdkThreads() throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            urls.add(new File(entry).toURI().toURL());
+        }
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader webapp = new URLClassLoader("webapp", urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
+            Thread.currentThread().setContextClassLoader(webapp);
+            Class<?> type = webapp.loadClass(SdkStytchAuthenticator.class.getName());
+            assertThat(type).isNotSameAs(SdkStytchAuthenticator.class);
+            AutoCloseable authenticator = (AutoCloseable) type
+                    .getConstructor(String.class, String.class, String.class, long.class, int.class)
+                    .newInstance(emu.projectId(), emu.secret(), emu.baseUrl(), TIMEOUT_MILLIS, 60);
+            Object login = type.getMethod("authenticate", String.class, String.class, String.class)
+                    .invoke(authenticator, "magic_links", emu.magicLinkToken("alice@example.com"), null);
+            assertThat(login.toString()).contains("session=present");
+            List<String> startedByCall = names(threadsOf(webapp));
+            assertThat(startedByCall).anyMatch(name -> name.startsWith("DefaultDispatcher-worker"));
+
+            authenticator.close();
+
+            List<Thread> left = awaitThreadsOf(webapp, 5000);
+            System.out.println("SDK threads of the webapp loader before close: " + startedByCall
+                    + "; after close: " + names(left));
+            // Okio's watchdog has no stop API; it exits on its own 60 s after its last socket timeout
+            assertThat(names(left)).allMatch(name -> name.startsWith("Okio Watchdog"));
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    private static String startMagicLinkWithChallenge(String email, String challenge) throws Exception {
+        try (StytchClient client = new StytchClient(emu.projectId(), emu.secret(),
+                new OptionalClientConfig(emu.baseUrl()))) {
+            StytchResult<LoginOrCreateResponse> result = client.getMagicLinks().getEmail().loginOrCreateCompletable(
+                    new LoginOrCreateRequest(email, "http://localhost:3000/authenticate",
+                            "http://localhost:3000/authenticate", null, null, null, null, null, null, challenge,
+                            null)).get(10, TimeUnit.SECONDS);
+            assertThat(result).isInstanceOf(StytchResult.Success.class);
+        }
+        List<OutboxMessage> messages = emu.outbox(email);
+        assertThat(messages).isNotEmpty();
+        return messages.get(messages.size() - 1).token();
+    }
+
+    private static String challengeOf(String verifier) throws Exception {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    }
+
+    /** SDK-pattern threads not in {@code before}, of the given daemon-ness, waiting up to {@code waitMillis} for none. */
+    private static List<Thread> awaitSdkThreads(Set<Thread> before, boolean daemon, long waitMillis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (true) {
+            List<Thread> found = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive() && t.isDaemon() == daemon)
+                    .filter(t -> SDK_THREAD.matcher(t.getName()).matches())
+                    .collect(Collectors.toList());
+            if (found.isEmpty() || System.nanoTime() >= deadline) {
+                return found;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static List<Thread> threadsOf(ClassLoader loader) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getContextClassLoader() == loader)
+                .filter(t -> SDK_THREAD.matcher(t.getName()).matches())
+                .collect(Collectors.toList());
+    }
+
+    private static List<Thread> awaitThreadsOf(ClassLoader loader, long waitMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (true) {
+            List<Thread> found = threadsOf(loader);
+            if (found.stream().allMatch(t -> t.getName().equals("Okio Watchdog")) || System.nanoTime() >= deadline) {
+                return found;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static List<String> names(List<Thread> threads) {
+        return threads.stream().map(t -> t.getName() + (t.isDaemon() ? "(daemon)" : "")).sorted()
+                .collect(Collectors.toList());
+    }
+}

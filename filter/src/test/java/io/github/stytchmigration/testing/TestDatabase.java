@@ -1,0 +1,342 @@
+package io.github.stytchmigration.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A real PostgreSQL for tests: ONE embedded server per JVM (zonky, started lazily), or an external
+ * server when {@code STYTCH_MIGRATION_TEST_JDBC_URL} (+ {@code _USER}, {@code _PASSWORD}) is set.
+ * Each {@link #create()} makes a fresh database, so test classes never see each other's rows.
+ *
+ * <pre>{@code
+ * static final TestDatabase db = TestDatabase.create();
+ * @BeforeEach void table() { db.exec("DROP TABLE IF EXISTS users"); db.createDefaultUsersTable(); }
+ * }</pre>
+ *
+ * <p>The embedded server can be stopped and started again on the same port and data directory
+ * ({@link #stopServer()}, {@link #startServer()}) for outage tests; databases and rows survive.
+ * Against an external server those two throw {@link UnsupportedOperationException}
+ * (check {@link #canRestartServer()}).
+ *
+ * <p>The embedded server trusts every local connection; {@link #password()} still returns a
+ * distinctive non-empty value ({@value #EMBEDDED_PASSWORD}) so tests can prove it never reaches a log.
+ */
+public final class TestDatabase implements AutoCloseable {
+    public static final String ENV_URL = "STYTCH_MIGRATION_TEST_JDBC_URL";
+    public static final String ENV_USER = "STYTCH_MIGRATION_TEST_JDBC_USER";
+    public static final String ENV_PASSWORD = "STYTCH_MIGRATION_TEST_JDBC_PASSWORD";
+    /** Ignored by the embedded server (trust authentication); distinctive so log checks can look for it. */
+    public static final String EMBEDDED_PASSWORD = "pw-0f1e2d3c-never-logged";
+
+    private static final String EMBEDDED_USER = "postgres";
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Object LOCK = new Object();
+
+    private static Server server;
+
+    private final String name;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final PGSimpleDataSource dataSource;
+
+    private TestDatabase(String name, String jdbcUrl, String user, String password) {
+        this.name = name;
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.dataSource = new PGSimpleDataSource();
+        dataSource.setURL(jdbcUrl);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        dataSource.setConnectTimeout(5);
+    }
+
+    /** A fresh, empty database (unique name) on the shared server. */
+    public static TestDatabase create() {
+        Server s = server();
+        String name = "smt_" + COUNTER.incrementAndGet() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = s.adminConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("CREATE DATABASE " + name + " failed", e);
+        }
+        return new TestDatabase(name, s.urlFor(name), s.user, s.password);
+    }
+
+    private static Server server() {
+        synchronized (LOCK) {
+            if (server == null) {
+                String url = System.getenv(ENV_URL);
+                server = url == null || url.isBlank() ? Server.embedded()
+                        : new Server(url, System.getenv(ENV_USER), System.getenv(ENV_PASSWORD), null);
+            }
+            return server;
+        }
+    }
+
+    /** True when the server is the embedded one, which {@link #stopServer()} can stop and start again. */
+    public static boolean canRestartServer() {
+        return server().embedded != null;
+    }
+
+    /** Stops the embedded server (port and data kept); connections fail until {@link #startServer()}. */
+    public static void stopServer() {
+        Server s = server();
+        synchronized (LOCK) {
+            s.requireEmbedded().stop();
+        }
+    }
+
+    /** Starts the embedded server again on the same port and data directory. Idempotent. */
+    public static void startServer() {
+        Server s = server();
+        synchronized (LOCK) {
+            s.requireEmbedded().start();
+        }
+    }
+
+    /** The server's port (embedded or from the external URL when it names one; else -1). */
+    public static int serverPort() {
+        Server s = server();
+        return s.embedded != null ? s.embedded.port : -1;
+    }
+
+    /** Unpooled DataSource of this database (a new physical connection each time; 5 s connect timeout). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** {@code jdbc:postgresql://localhost:PORT/NAME}: for a HikariCP pool or a Tomcat JNDI resource. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** The database name (lower case, unquoted). */
+    public String databaseName() {
+        return name;
+    }
+
+    /**
+     * {@code users(id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT, stytch_user_id VARCHAR(255) UNIQUE,
+     * created_at)}, plus the {@code lower(email)} and {@code phone} indexes the schema check asks for.
+     */
+    public void createDefaultUsersTable() {
+        exec("CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
+                        + " stytch_user_id VARCHAR(255) UNIQUE, created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                "CREATE INDEX users_lower_email_idx ON users (lower(email))",
+                "CREATE INDEX users_phone_idx ON users (phone)");
+    }
+
+    /** Runs each statement in autocommit. */
+    public void exec(String... sql) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("exec failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of the first row as a number, e.g. {@code count("SELECT count(*) FROM users")}. */
+    public long count(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("no row: " + sql);
+            }
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("count failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Same as {@link #count(String)}: the first column of the first row as a long (e.g. {@code INSERT ... RETURNING id}). */
+    public long queryLong(String sql) {
+        return count(sql);
+    }
+
+    /** The first column of the first row as a String (null when SQL NULL). */
+    public String queryString(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("no row: " + sql);
+            }
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every row, column labels lower-cased, values as JDBC returns them. */
+    public List<Map<String, Object>> query(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops this database (terminating its connections). The server stays up for other classes. */
+    @Override
+    public void close() {
+        Server s = server();
+        try (Connection c = s.adminConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            // best effort: the server may be stopped by an outage test
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestDatabase[" + jdbcUrl + "]"; // no password
+    }
+
+    /** The shared server: its admin connection and, when embedded, its lifecycle. */
+    private static final class Server {
+        final String adminUrl;
+        final String user;
+        final String password;
+        final Embedded embedded;
+
+        Server(String adminUrl, String user, String password, Embedded embedded) {
+            this.adminUrl = adminUrl;
+            this.user = user;
+            this.password = password;
+            this.embedded = embedded;
+        }
+
+        static Server embedded() {
+            Embedded e = new Embedded();
+            e.start();
+            return new Server("jdbc:postgresql://localhost:" + e.port + "/postgres", EMBEDDED_USER, EMBEDDED_PASSWORD, e);
+        }
+
+        Embedded requireEmbedded() {
+            if (embedded == null) {
+                throw new UnsupportedOperationException("an external server (" + ENV_URL + ") cannot be stopped by tests");
+            }
+            return embedded;
+        }
+
+        Connection adminConnection() throws SQLException {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setURL(adminUrl);
+            ds.setUser(user);
+            ds.setPassword(password);
+            ds.setConnectTimeout(5);
+            return ds.getConnection();
+        }
+
+        /** The admin URL with its database replaced: {@code jdbc:postgresql://host:port/NAME?params}. */
+        String urlFor(String database) {
+            String prefix = "jdbc:postgresql://";
+            if (!adminUrl.startsWith(prefix)) {
+                throw new IllegalStateException(ENV_URL + " must start with " + prefix);
+            }
+            int slash = adminUrl.indexOf('/', prefix.length());
+            int query = adminUrl.indexOf('?');
+            String hostPart = slash < 0 ? (query < 0 ? adminUrl : adminUrl.substring(0, query)) : adminUrl.substring(0, slash);
+            String params = query < 0 ? "" : adminUrl.substring(query);
+            return hostPart + "/" + database + params;
+        }
+    }
+
+    /** Zonky's server, restartable on one port and data directory. */
+    private static final class Embedded {
+        final Path dataDirectory;
+        int port;
+        EmbeddedPostgres postgres;
+
+        Embedded() {
+            try {
+                dataDirectory = Files.createTempDirectory("stytch-migration-pg");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop();
+                deleteTree(dataDirectory);
+            }, "test-database-cleanup"));
+        }
+
+        void start() {
+            if (postgres != null) {
+                return;
+            }
+            try {
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                        .setDataDirectory(dataDirectory)
+                        .setCleanDataDirectory(false) // keep the data across stop/start
+                        .setRegisterShutdownHook(false) // ours stops it, then deletes the directory
+                        .setServerConfig("max_connections", "200");
+                if (port != 0) {
+                    builder.setPort(port);
+                }
+                postgres = builder.start();
+                port = postgres.getPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("embedded PostgreSQL did not start", e);
+            }
+        }
+
+        void stop() {
+            if (postgres == null) {
+                return;
+            }
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                postgres = null;
+            }
+        }
+
+        private static void deleteTree(Path root) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temp directory: best effort
+            }
+        }
+    }
+}
