@@ -87,7 +87,8 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     /** error_type of revoking a session that is already gone: the wanted end state. */
     private static final String SESSION_NOT_FOUND = "session_not_found";
 
-    private final StytchClient client;
+    // package-private for tests of the client's tuning
+    final StytchClient client;
     private final long timeoutMillis;
     private final int sessionDurationMinutes;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -122,6 +123,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
         this.timeoutMillis = timeoutMillis;
         this.sessionDurationMinutes = sessionDurationMinutes;
         this.client = new StytchClient(projectId, secret, new OptionalClientConfig(normalizeBaseUrl(apiBaseUrl)));
+        OkHttpConcurrency.raise(client, OkHttpConcurrency.MAX_REQUESTS_PER_HOST);
         SharedSdkThreads.opened();
     }
 

@@ -93,6 +93,38 @@ class SdkStytchAuthenticatorTest {
     }
 
     @Test
+    void liftsOkHttpsLimitOfFiveConcurrentCallsPerHost() throws Exception {
+        assertThat(OkHttpConcurrency.maxRequestsPerHost(authenticator().client))
+                .isEqualTo(OkHttpConcurrency.MAX_REQUESTS_PER_HOST);
+    }
+
+    @Test
+    void authenticatesMoreThanFiveSlowCallsAtOnce() throws Exception {
+        // Each answer takes 1.5 s and each call may take 2.5 s: with OkHttp's default of 5 calls per
+        // host, calls 6..12 would queue behind the first five and time out.
+        int calls = 12;
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            tokens.add(emu.magicLinkToken("concurrent" + i + "@example.com"));
+        }
+        delaysEndNanos = Math.max(delaysEndNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500));
+        emu.injectFault(Fault.delay(MAGIC_LINKS_AUTHENTICATE, 1500).times(calls));
+        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 2500);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(calls);
+        try {
+            List<java.util.concurrent.Future<StytchLogin>> results = new ArrayList<>();
+            for (String token : tokens) {
+                results.add(pool.submit(() -> authenticator.authenticate("magic_links", token, null)));
+            }
+            for (java.util.concurrent.Future<StytchLogin> result : results) {
+                assertThat(result.get().identity().stytchUserId()).startsWith("user-test-");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void authenticatesMagicLinkIntoVerifiedEmailAndSession() {
         String token = emu.magicLinkToken("alice@example.com");
 
