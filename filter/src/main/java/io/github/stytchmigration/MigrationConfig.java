@@ -55,6 +55,8 @@ public final class MigrationConfig {
     public static final String PARAM_FAILURE_URL = "failureUrl";
     public static final String PARAM_SESSION_USER_ID_ATTRIBUTE = "sessionUserIdAttribute";
     public static final String DEFAULT_SESSION_USER_ID_ATTRIBUTE = "stytchMigration.userId";
+    public static final String PARAM_CONFIRM_PAGE = "confirmPage";
+    public static final boolean DEFAULT_CONFIRM_PAGE = false;
 
     /** The {@code stytch_token_type} values this filter knows how to authenticate. */
     public static final Set<String> SUPPORTED_TOKEN_TYPES =
@@ -68,7 +70,7 @@ public final class MigrationConfig {
             PARAM_JDBC_MAXIMUM_POOL_SIZE, PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS,
             PARAM_USER_TABLE, PARAM_USER_ID_COLUMN, PARAM_EMAIL_COLUMN, PARAM_PHONE_COLUMN,
             PARAM_STYTCH_USER_ID_COLUMN, PARAM_CREATE_USER_SQL, PARAM_CONFLICT_POLICY,
-            PARAM_SUCCESS_URL, PARAM_FAILURE_URL, PARAM_SESSION_USER_ID_ATTRIBUTE)));
+            PARAM_SUCCESS_URL, PARAM_FAILURE_URL, PARAM_SESSION_USER_ID_ATTRIBUTE, PARAM_CONFIRM_PAGE)));
 
     private static final Set<String> SECRET_PARAMS =
             Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(PARAM_STYTCH_SECRET, PARAM_JDBC_PASSWORD)));
@@ -102,6 +104,7 @@ public final class MigrationConfig {
     private final String successUrl;
     private final String failureUrl;
     private final String sessionUserIdAttribute;
+    private final boolean confirmPage;
     private final MigrationListener listener;
 
     private MigrationConfig(Builder b) {
@@ -154,6 +157,7 @@ public final class MigrationConfig {
         this.successUrl = b.successUrl == null ? null : contextRelativeUrl(PARAM_SUCCESS_URL, b.successUrl);
         this.failureUrl = b.failureUrl == null ? null : contextRelativeUrl(PARAM_FAILURE_URL, b.failureUrl);
         this.sessionUserIdAttribute = required(PARAM_SESSION_USER_ID_ATTRIBUTE, b.sessionUserIdAttribute);
+        this.confirmPage = b.confirmPage;
         this.listener = b.listener == null ? MigrationListener.NONE : b.listener;
     }
 
@@ -207,6 +211,7 @@ public final class MigrationConfig {
         b.successUrl(values.get(PARAM_SUCCESS_URL));
         b.failureUrl(values.get(PARAM_FAILURE_URL));
         ifPresent(values, PARAM_SESSION_USER_ID_ATTRIBUTE, b::sessionUserIdAttribute);
+        ifPresent(values, PARAM_CONFIRM_PAGE, v -> b.confirmPage(parseBoolean(PARAM_CONFIRM_PAGE, v)));
         return b.build();
     }
 
@@ -223,6 +228,16 @@ public final class MigrationConfig {
         } catch (NumberFormatException e) {
             throw invalid(param, value, "must be an integer");
         }
+    }
+
+    private static boolean parseBoolean(String param, String value) {
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw invalid(param, value, "must be true or false");
     }
 
     private static ConflictPolicy conflictPolicy(String value) {
@@ -435,6 +450,14 @@ public final class MigrationConfig {
         return sessionUserIdAttribute;
     }
 
+    /**
+     * When true, a GET on the callback only renders a confirmation page whose button POSTs; only the
+     * POST consumes the token. Protects one-time links from email link scanners. Default false.
+     */
+    public boolean confirmPage() {
+        return confirmPage;
+    }
+
     /** {@link MigrationListener#NONE} unless one was set. */
     public MigrationListener listener() {
         return listener;
@@ -473,6 +496,7 @@ public final class MigrationConfig {
         s.append(", ").append(PARAM_SUCCESS_URL).append('=').append(successUrl == null ? "(pass on)" : successUrl);
         s.append(", ").append(PARAM_FAILURE_URL).append('=').append(failureUrl == null ? "(answer)" : failureUrl);
         s.append(", ").append(PARAM_SESSION_USER_ID_ATTRIBUTE).append('=').append(sessionUserIdAttribute);
+        s.append(", ").append(PARAM_CONFIRM_PAGE).append('=').append(confirmPage);
         return s.append('}').toString();
     }
 
@@ -505,6 +529,7 @@ public final class MigrationConfig {
         private String successUrl;
         private String failureUrl;
         private String sessionUserIdAttribute = DEFAULT_SESSION_USER_ID_ATTRIBUTE;
+        private boolean confirmPage = DEFAULT_CONFIRM_PAGE;
         private MigrationListener listener;
 
         private Builder() {
@@ -643,6 +668,12 @@ public final class MigrationConfig {
 
         public Builder sessionUserIdAttribute(String v) {
             this.sessionUserIdAttribute = v;
+            return this;
+        }
+
+        /** Default false: see {@link MigrationConfig#confirmPage()}. */
+        public Builder confirmPage(boolean v) {
+            this.confirmPage = v;
             return this;
         }
 

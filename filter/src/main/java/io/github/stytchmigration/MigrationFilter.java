@@ -137,7 +137,18 @@ public class MigrationFilter implements Filter {
         response.setHeader("Pragma", "no-cache");
         response.setHeader("Referrer-Policy", "no-referrer");
 
-        CallbackResult outcome = logic.handle(parse(request));
+        CallbackRequest callback = parse(request);
+        if (config.confirmPage() && "GET".equals(callback.method())) {
+            // link scanners follow GETs: only the page's POST spends the one-time token
+            CallbackResult invalid = logic.validate(callback);
+            if (invalid == null) {
+                Responses.confirmPage(response);
+            } else {
+                Responses.failure(request, response, config.failureUrl(), invalid);
+            }
+            return;
+        }
+        CallbackResult outcome = logic.handle(callback);
         if (outcome.isSuccess()) {
             succeed(request, response, chain, outcome);
         } else {
@@ -193,6 +204,7 @@ public class MigrationFilter implements Filter {
         session.setAttribute(SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
         // session fixation: an id seen before login is worthless after it (attributes are kept)
         request.changeSessionId();
+        SessionCookies.harden(request, response);
 
         if (config.successUrl() != null) {
             Responses.seeOther(response, request.getContextPath() + config.successUrl());

@@ -17,6 +17,28 @@ final class Responses {
         response.setHeader("Location", location);
     }
 
+    /**
+     * The optional confirmation page. Its form has no action, so the browser POSTs to the very URL
+     * it is on, query string included: the token is never copied into the page.
+     */
+    static void confirmPage(HttpServletResponse response) throws IOException {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/html;charset=UTF-8");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+        PrintWriter out = response.getWriter();
+        out.print("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                + "<title>Continue signing in</title></head>\n<body>\n"
+                + "<main style=\"font-family: system-ui, sans-serif; max-width: 28rem; margin: 4rem auto; text-align: center\">\n"
+                + "<h1>Continue signing in</h1>\n<p>Press the button to finish signing in on this device.</p>\n"
+                + "<form method=\"post\"><button type=\"submit\" autofocus style=\"font-size: 1.1rem; padding: .6rem 1.4rem\">"
+                + "Continue</button></form>\n</main>\n</body></html>\n");
+        out.flush();
+    }
+
     static void failure(HttpServletRequest request, HttpServletResponse response, String failureUrl,
                         CallbackResult outcome) throws IOException {
         if (response.isCommitted()) {

@@ -194,6 +194,16 @@ class MigrationConfigTest {
     }
 
     @Test
+    void parsesTheConfirmPageSwitch() {
+        Map<String, String> p = essentials();
+        assertThat(parse(p).confirmPage()).isFalse();
+        p.put("confirmPage", "TRUE");
+        assertThat(parse(p).confirmPage()).isTrue();
+        p.put("confirmPage", "yes");
+        assertRejected(p, "confirmPage [yes] must be true or false");
+    }
+
+    @Test
     void requiresCreateUserSqlToBindTheStytchUserId() {
         Map<String, String> p = essentials();
         p.put("createUserSql", "INSERT INTO users (email) VALUES (:email) RETURNING id");

@@ -8,7 +8,7 @@ public final class Masking {
     /** Masks an email (keeps the first character and the domain) or a phone number (keeps the last two digits). */
     public static String maskIdentifier(String value) {
         if (value == null || value.isEmpty()) {
-            return String.valueOf(value);
+            return "(none)";
         }
         int at = value.lastIndexOf('@');
         if (at > 0) {

@@ -76,8 +76,14 @@ abstract class EndToEndTest {
         databaseDown.put("jdbcUrl", "jdbc:postgresql://127.0.0.1:1/nowhere");
         databaseDown.put("jdbcConnectionTimeoutMillis", "500");
 
+        Map<String, String> confirming = stytchParams();
+        confirming.putAll(databaseParams());
+        confirming.put("callbackPath", "/confirm/authenticate");
+        confirming.put("confirmPage", "true");
+
         WebApp webapp = new WebApp()
                 .filter("stytchMigration", main)
+                .filter("stytchMigrationConfirm", confirming)
                 .filter("stytchMigrationRedirect", redirecting)
                 .filter("stytchMigrationBroken", broken)
                 .filter("stytchMigrationDatabaseDown", databaseDown);
@@ -373,6 +379,41 @@ abstract class EndToEndTest {
         assertThat(failed.statusCode()).isEqualTo(303);
         assertThat(failed.headers().firstValue("Location"))
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/app/login?from=callback&error=invalid_token"));
+    }
+
+    @Test
+    void hardensTheRotatedSessionCookie() throws Exception {
+        browser.get(app.appUrl() + "/start");
+        HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("olive@example.com"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.sessionCookie(r)).hasValueSatisfying(cookie -> assertThat(cookie)
+                .containsIgnoringCase("; HttpOnly").containsIgnoringCase("SameSite=Lax")
+                .doesNotContainIgnoringCase("Secure;").doesNotEndWith("Secure"));
+    }
+
+    @Test
+    void aConfirmPageKeepsTheTokenUsableUntilThePost() throws Exception {
+        String token = magicLink("pia@example.com");
+        String url = app.appUrl() + "/confirm/authenticate?stytch_token_type=magic_links&token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8);
+        // what an email link scanner does: GET (twice)
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> page = new Browser().get(url);
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("<form method=\"post\">").doesNotContain(token);
+            assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+            assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        }
+        assertThat(emulator.requestCount("/v1/magic_links/authenticate")).as("GET never spends the token").isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+
+        // the person presses the button: the form posts to the same URL, query string included
+        HttpResponse<String> done = browser.post(url, "");
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(done, "outcome")).isEqualTo("CREATED");
+
+        HttpResponse<String> malformed = new Browser().get(app.appUrl() + "/confirm/authenticate?stytch_token_type=magic_links");
+        assertThat(malformed.statusCode()).isEqualTo(400);
     }
 
     @Test

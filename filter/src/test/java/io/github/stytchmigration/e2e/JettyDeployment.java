@@ -1,6 +1,9 @@
 package io.github.stytchmigration.e2e;
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -18,7 +21,10 @@ final class JettyDeployment implements Deployment {
 
     static JettyDeployment start(Path webappDir, String contextPath) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        // behind a TLS-terminating proxy: X-Forwarded-Proto: https makes the request secure
+        HttpConfiguration http = new HttpConfiguration();
+        http.addCustomizer(new ForwardedRequestCustomizer());
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
