@@ -1,0 +1,39 @@
+package io.github.stytchmigration.sample.web;
+
+import com.stytch.java.consumer.models.sessions.RevokeRequest;
+import io.github.stytchmigration.MigrationFilter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code POST /logout}: ends the app session and, best effort, the Stytch session. */
+public final class LogoutServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(LogoutServlet.class.getName());
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        HttpSession session = request.getSession(false);
+        if (session == null || !Csrf.valid(request)) {
+            Html.seeOther(request, response, "/login");
+            return;
+        }
+        Object token = session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN);
+        session.invalidate();
+        if (token instanceof String t && !t.isEmpty()) {
+            try {
+                StytchCalls.await(SampleApp.of(getServletContext()).stytch().getSessions()
+                        .revokeCompletable(new RevokeRequest(null, t, null)));
+            } catch (StytchCalls.Failure f) {
+                // the app session is gone either way; the Stytch session expires on its own
+                LOG.log(Level.INFO, "could not revoke the Stytch session: {0}", f.getMessage());
+            }
+        }
+        Html.seeOther(request, response, "/login?logged_out=1");
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.stytchmigration.sample.web;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.List;
+
+import static io.github.stytchmigration.sample.web.Html.esc;
+
+/**
+ * {@code /migration}: how far the rolling migration has come. Open to anyone because this is a demo
+ * with made-up people; a real app would put it behind its admin login.
+ */
+public final class ProgressServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        Users.Progress p;
+        List<Users.User> all;
+        try {
+            Users users = SampleApp.of(getServletContext()).users();
+            p = users.progress();
+            all = users.all();
+        } catch (SQLException e) {
+            throw new ServletException("could not read the users table", e);
+        }
+        long legacy = p.linked() + p.notMigrated();
+        long percent = legacy == 0 ? 100 : Math.round(100.0 * p.linked() / legacy);
+        StringBuilder main = new StringBuilder();
+        main.append("<h1>Migration progress</h1>\n")
+                .append("<p>Every login moves one more person to Stytch. Nobody was imported up front.</p>\n")
+                .append("<dl class=\"stats\">\n")
+                .append(stat("linked", "Legacy users linked to Stytch", p.linked()))
+                .append(stat("created", "New users created at first login", p.created()))
+                .append(stat("not-migrated", "Not yet migrated", p.notMigrated()))
+                .append(stat("mfa-pending", "Still to re-enroll TOTP", p.mfaPending()))
+                .append("</dl>\n")
+                .append("<p><label for=\"progress\">Legacy users migrated: ").append(percent).append("%</label>\n")
+                .append("<progress id=\"progress\" max=\"").append(Math.max(legacy, 1)).append("\" value=\"")
+                .append(p.linked()).append("\">").append(percent).append("%</progress></p>\n")
+                .append("<table class=\"users\" id=\"users\">\n<caption>All ").append(p.total()).append(" users</caption>\n")
+                .append("<thead><tr><th scope=\"col\">id</th><th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
+                        + "<th scope=\"col\">Phone</th><th scope=\"col\">Origin</th><th scope=\"col\">Status</th>"
+                        + "<th scope=\"col\">TOTP</th><th scope=\"col\">Created</th></tr></thead>\n<tbody>\n");
+        for (Users.User u : all) {
+            String totp = !u.legacyTotp() ? "" : u.mfaReenrolledAt() != null ? "re-enrolled" : "to re-enroll";
+            main.append("<tr><td>").append(u.id()).append("</td><td>").append(esc(u.displayName()))
+                    .append("</td><td>").append(esc(u.email())).append("</td><td>").append(esc(u.phone()))
+                    .append("</td><td>").append(esc(u.origin())).append("</td><td>").append(esc(u.status()))
+                    .append("</td><td>").append(esc(totp)).append("</td><td>")
+                    .append(esc(AccountServlet.when(u.createdAt()))).append("</td></tr>\n");
+        }
+        main.append("</tbody></table>\n");
+        Html.send(request, response, 200, "Migration progress", main.toString());
+    }
+
+    private static String stat(String id, String label, long value) {
+        return "<div><dt>" + esc(label) + "</dt><dd id=\"count-" + id + "\">" + value + "</dd></div>\n";
+    }
+}

@@ -1,0 +1,190 @@
+package io.github.stytchmigration.sample.web;
+
+import com.stytch.java.consumer.models.totps.AuthenticateRequest;
+import com.stytch.java.consumer.models.totps.AuthenticateResponse;
+import com.stytch.java.consumer.models.totps.CreateRequest;
+import com.stytch.java.consumer.models.totps.CreateResponse;
+import io.github.stytchmigration.MigrationFilter;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static io.github.stytchmigration.sample.web.Html.esc;
+
+/**
+ * {@code /mfa/totp}: TOTP re-enrollment. MFA factors cannot be imported into Stytch, so a user whose
+ * legacy account had TOTP registers it again once migrated: {@code totps.create} gives a secret (shown
+ * with its otpauth URI) and the first code from the authenticator app proves it through
+ * {@code totps.authenticate}; then {@code mfa_reenrolled_at} is set.
+ */
+public final class TotpServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(TotpServlet.class.getName());
+    private static final String SESSION_PENDING = "sample.pendingTotp";
+    private static final String ISSUER = "Acme Legacy";
+
+    /** A registration created but not proven yet; kept so a mistyped code does not start over. */
+    record Pending(String stytchUserId, String secret, String qrCode, List<String> recoveryCodes) implements Serializable {
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        Optional<Users.User> user = userNeedingTotp(request, response);
+        if (user.isEmpty()) {
+            return;
+        }
+        Pending pending;
+        try {
+            pending = pending(request, user.get());
+        } catch (StytchCalls.Failure f) {
+            LOG.log(Level.WARNING, "totps.create failed: {0}", f.getMessage());
+            Html.send(request, response, 503, "Try again later", "<h1>Set up your authenticator app</h1>"
+                    + Html.alert("error", "The login service is not answering right now. Please reload this page in a minute."));
+            return;
+        }
+        page(request, response, 200, user.get(), pending, null);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        Optional<Users.User> user = userNeedingTotp(request, response);
+        if (user.isEmpty()) {
+            return;
+        }
+        HttpSession session = request.getSession();
+        Pending pending = (Pending) session.getAttribute(SESSION_PENDING);
+        if (pending == null || !pending.stytchUserId().equals(user.get().stytchUserId()) || !Csrf.valid(request)) {
+            Html.seeOther(request, response, "/mfa/totp");
+            return;
+        }
+        String code = request.getParameter("code");
+        code = code == null ? "" : code.replaceAll("\\s", "");
+        if (!code.matches("[0-9]{6}")) {
+            page(request, response, 400, user.get(), pending, "Enter the 6-digit code your authenticator app shows.");
+            return;
+        }
+        SampleApp app = SampleApp.of(getServletContext());
+        Object sessionToken = session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN);
+        AuthenticateResponse answer;
+        try {
+            // with the session token, Stytch adds the TOTP factor to the user's current session
+            answer = StytchCalls.await(app.stytch().getTotps().authenticateCompletable(new AuthenticateRequest(
+                    pending.stytchUserId(), code, sessionToken instanceof String s && !s.isEmpty() ? s : null)));
+        } catch (StytchCalls.Failure f) {
+            if (f.rejected()) {
+                page(request, response, 400, user.get(), pending,
+                        "That code did not match. Codes change every 30 seconds: check your device's clock and try the current one.");
+            } else {
+                LOG.log(Level.WARNING, "totps.authenticate failed: {0}", f.getMessage());
+                page(request, response, 503, user.get(), pending,
+                        "The login service is not answering right now. Please try again in a minute.");
+            }
+            return;
+        }
+        try {
+            app.users().markTotpReenrolled(user.get().id());
+        } catch (SQLException e) {
+            throw new ServletException("could not record the TOTP re-enrollment of user " + user.get().id(), e);
+        }
+        session.removeAttribute(SESSION_PENDING);
+        if (answer.getSessionToken() != null && !answer.getSessionToken().isEmpty()) {
+            session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, answer.getSessionToken());
+            session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, answer.getSessionJWT());
+        }
+        Html.seeOther(request, response, "/account?totp=1");
+    }
+
+    /** The logged-in user when they still have to re-enroll; otherwise answers with a redirect. */
+    private Optional<Users.User> userNeedingTotp(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException {
+        Long userId = SampleApp.currentUserId(request);
+        if (userId == null) {
+            Html.seeOther(request, response, "/login");
+            return Optional.empty();
+        }
+        Optional<Users.User> user;
+        try {
+            user = SampleApp.of(getServletContext()).users().find(userId);
+        } catch (SQLException e) {
+            throw new ServletException("could not read user " + userId, e);
+        }
+        if (user.isEmpty() || !user.get().needsTotpReenrollment()) {
+            Html.seeOther(request, response, "/account");
+            return Optional.empty();
+        }
+        return user;
+    }
+
+    private Pending pending(HttpServletRequest request, Users.User user) throws StytchCalls.Failure {
+        HttpSession session = request.getSession();
+        Pending pending = (Pending) session.getAttribute(SESSION_PENDING);
+        if (pending != null && pending.stytchUserId().equals(user.stytchUserId())) {
+            return pending;
+        }
+        CreateResponse created = StytchCalls.await(SampleApp.of(getServletContext()).stytch().getTotps()
+                .createCompletable(new CreateRequest(user.stytchUserId())));
+        pending = new Pending(user.stytchUserId(), created.getSecret(), created.getQrCode(),
+                created.getRecoveryCodes() == null ? List.of() : List.copyOf(created.getRecoveryCodes()));
+        session.setAttribute(SESSION_PENDING, pending);
+        return pending;
+    }
+
+    private void page(HttpServletRequest request, HttpServletResponse response, int status, Users.User user,
+                      Pending pending, String error) throws IOException {
+        String account = user.email() != null ? user.email() : user.displayName();
+        String uri = "otpauth://totp/" + enc(ISSUER + ":" + account) + "?secret=" + enc(pending.secret())
+                + "&issuer=" + enc(ISSUER);
+        boolean image = pending.qrCode() != null && pending.qrCode().startsWith("data:image/");
+        StringBuilder main = new StringBuilder();
+        main.append("<h1>Set up your authenticator app again</h1>\n");
+        if (error != null) {
+            main.append(Html.alert("error", esc(error)));
+        }
+        main.append("<p>Your old account was protected by an authenticator app. Our new login provider cannot"
+                + " copy that setup over, so please add it once more. It takes a minute.</p>\n<ol class=\"steps\">\n"
+                + "<li><p>In your authenticator app, add an account")
+                .append(image ? " by scanning this code:</p><img class=\"qr\" src=\"" + esc(pending.qrCode())
+                        + "\" alt=\"QR code holding the setup key below\" width=\"200\" height=\"200\"><p>or"
+                        : ".</p><p>On a phone, open")
+                .append(" <a href=\"").append(esc(uri)).append("\" id=\"otpauth-uri\">this setup link</a>, or type this setup key:</p>\n")
+                .append("<p><code class=\"secret\" id=\"totp-secret\" data-secret=\"").append(esc(pending.secret())).append("\">")
+                .append(esc(group(pending.secret()))).append("</code></p></li>\n")
+                .append("<li><form method=\"post\" action=\"").append(esc(request.getContextPath())).append("/mfa/totp\" class=\"stack\">\n")
+                .append(Csrf.field(request))
+                .append("<label for=\"code\">6-digit code from the app</label>\n")
+                .append("<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]{6,7}\""
+                        + " maxlength=\"7\" autocomplete=\"one-time-code\" required aria-describedby=\"code-help\"")
+                .append(error != null ? " aria-invalid=\"true\" autofocus" : "").append(">\n")
+                .append("<p id=\"code-help\" class=\"help\">The code changes every 30 seconds.</p>\n")
+                .append("<button type=\"submit\">Verify and finish</button>\n</form></li>\n</ol>\n");
+        if (!pending.recoveryCodes().isEmpty()) {
+            main.append("<details><summary>Recovery codes</summary><p>Keep these somewhere safe: each one lets you in"
+                    + " once if you lose your device.</p><ul class=\"codes\">");
+            pending.recoveryCodes().forEach(c -> main.append("<li><code>").append(esc(c)).append("</code></li>"));
+            main.append("</ul></details>\n");
+        }
+        Html.send(request, response, status, "Set up your authenticator app", main.toString());
+    }
+
+    private static String group(String secret) {
+        return secret.replaceAll("(.{4})(?!$)", "$1 ");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

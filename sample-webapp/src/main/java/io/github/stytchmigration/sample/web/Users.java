@@ -1,0 +1,95 @@
+package io.github.stytchmigration.sample.web;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The app's own reads and writes of its {@code users} table. */
+final class Users {
+    private static final String COLUMNS =
+            "id, email, phone, display_name, legacy_totp, mfa_reenrolled_at, origin, created_at, stytch_user_id";
+
+    /** One row of the table. */
+    record User(long id, String email, String phone, String displayName, boolean legacyTotp,
+                OffsetDateTime mfaReenrolledAt, String origin, OffsetDateTime createdAt, String stytchUserId) {
+
+        /** Had TOTP in the legacy system, is on Stytch now, and has not set TOTP up there yet. */
+        boolean needsTotpReenrollment() {
+            return legacyTotp && stytchUserId != null && mfaReenrolledAt == null;
+        }
+
+        String status() {
+            if (stytchUserId == null) {
+                return "Not yet migrated";
+            }
+            return "stytch_signup".equals(origin) ? "Created at first login" : "Linked to Stytch";
+        }
+    }
+
+    /** The numbers of the progress page. */
+    record Progress(long total, long linked, long created, long notMigrated, long mfaPending) {
+    }
+
+    private final DataSource dataSource;
+
+    Users(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    Optional<User> find(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM users WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    List<User> all() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT " + COLUMNS + " FROM users ORDER BY id")) {
+            List<User> users = new ArrayList<>();
+            while (rs.next()) {
+                users.add(map(rs));
+            }
+            return users;
+        }
+    }
+
+    Progress progress() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*),"
+                     + " count(*) FILTER (WHERE stytch_user_id IS NOT NULL AND origin <> 'stytch_signup'),"
+                     + " count(*) FILTER (WHERE stytch_user_id IS NOT NULL AND origin = 'stytch_signup'),"
+                     + " count(*) FILTER (WHERE stytch_user_id IS NULL),"
+                     + " count(*) FILTER (WHERE legacy_totp AND mfa_reenrolled_at IS NULL)"
+                     + " FROM users")) {
+            rs.next();
+            return new Progress(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+        }
+    }
+
+    /** Records the TOTP re-enrollment; only the first one counts. */
+    void markTotpReenrolled(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE users SET mfa_reenrolled_at = now() WHERE id = ? AND mfa_reenrolled_at IS NULL")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static User map(ResultSet rs) throws SQLException {
+        return new User(rs.getLong("id"), rs.getString("email"), rs.getString("phone"), rs.getString("display_name"),
+                rs.getBoolean("legacy_totp"), rs.getObject("mfa_reenrolled_at", OffsetDateTime.class),
+                rs.getString("origin"), rs.getObject("created_at", OffsetDateTime.class), rs.getString("stytch_user_id"));
+    }
+}
