@@ -10,7 +10,6 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -210,12 +209,6 @@ class RedeployLeakTest {
 
     @Test
     @Order(3)
-    @Disabled("BUG: each deployment's own Okio (WEB-INF/lib) starts its own 'Okio Watchdog' thread (class "
-            + "okio.AsyncTimeout$Watchdog from that webapp's loader, context loader the same) that the filter's close() "
-            + "does not stop. Measured: 20 redeploys leave 20 watchdogs and 20 of 20 undeployed loaders reachable after GC "
-            + "(+12 780 loaded classes, ~2 500 per deployment); with an empty timeout queue they were still alive 80 s "
-            + "later, although SharedSdkThreads' javadoc says they exit 60 s after the last socket timeout. "
-            + "No other thread of the filter or SDK survives (stopsEveryThreadOfTheFilterAndTheSdkOnUndeploy).")
     void pinsAtMostOneUndeployedWebappRightAfterUndeploy() {
         assertThat(watchdogsRightAfter).as("Okio Watchdog threads right after the 20th undeploy").hasSizeLessThanOrEqualTo(1);
         assertThat(loadersAliveRightAfter).as("undeployed webapp class loaders reachable right after").isLessThanOrEqualTo(1);
