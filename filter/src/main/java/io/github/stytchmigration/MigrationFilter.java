@@ -160,7 +160,12 @@ public class MigrationFilter implements Filter {
     private static String pathOf(HttpServletRequest request) {
         String servletPath = request.getServletPath();
         String pathInfo = request.getPathInfo();
-        return pathInfo == null ? servletPath : servletPath + pathInfo;
+        if (pathInfo == null) {
+            return servletPath;
+        }
+        // Hot path (benchmark): behind a servlet mapped to "/*" the servlet path is empty; take the path
+        // info as is rather than build a new String on every request that is not a callback.
+        return servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
     }
 
     private static CallbackRequest parse(HttpServletRequest request) {
