@@ -29,6 +29,17 @@ class EmulatorAdminTest extends SdkTestSupport {
     }
 
     @Test
+    void acceptsJsonThatCurlLabelsAsAForm() throws Exception {
+        // what `curl -X POST .../emulator/oauth/token -d '{...}'` sends
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(emulator.baseUrl() + "/emulator/oauth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"google\",\"email\":\"curl@example.com\",\"email_verified\":true}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(r.body()).path("token").asText()).isNotBlank();
+    }
+
+    @Test
     void outboxEndpointListsMessagesOldestFirst() throws Exception {
         success(client.getMagicLinks().getEmail().loginOrCreateCompletable(new LoginOrCreateRequest("in@example.com")));
         success(client.getMagicLinks().getEmail().loginOrCreateCompletable(new LoginOrCreateRequest("in@example.com")));

@@ -9,12 +9,11 @@ import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
-import org.eclipse.jetty.server.FormFields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.UrlEncoded;
 import org.eclipse.jetty.util.URIUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,15 +112,19 @@ final class EmulatorHandler extends Handler.Abstract {
         }
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         try {
-            if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-                ObjectNode form = Json.object();
-                Fields fields = FormFields.getFields(request);
-                for (Fields.Field field : fields) {
-                    form.put(field.getName(), field.getValue());
-                }
-                return form;
+            String raw = Content.Source.asString(request, StandardCharsets.UTF_8);
+            // `curl -d '{...}'` labels JSON as a form: a body that starts with '{' is JSON, whatever the header says
+            boolean form = contentType != null && contentType.startsWith("application/x-www-form-urlencoded");
+            if (form && !raw.stripLeading().startsWith("{")) {
+                ObjectNode fields = Json.object();
+                UrlEncoded.decodeTo(raw, (name, value) -> {
+                    if (!fields.has(name)) {
+                        fields.put(name, value);
+                    }
+                }, StandardCharsets.UTF_8);
+                return fields;
             }
-            return Json.parseBody(Content.Source.asString(request, StandardCharsets.UTF_8));
+            return Json.parseBody(raw);
         } catch (ApiException e) {
             throw e;
         } catch (Exception e) {
