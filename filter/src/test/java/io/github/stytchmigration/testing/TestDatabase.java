@@ -42,6 +42,9 @@ import java.util.stream.Stream;
  * distinctive non-empty value ({@value #EMBEDDED_PASSWORD}) so tests can prove it never reaches a log.
  */
 public final class TestDatabase implements AutoCloseable {
+    /** System property: {@code shared_buffers} of the embedded server (e.g. {@code 1GB}); PostgreSQL's default when unset. */
+    public static final String SHARED_BUFFERS_PROPERTY = "stytch.migration.test.pg.sharedBuffers";
+
     public static final String ENV_URL = "STYTCH_MIGRATION_TEST_JDBC_URL";
     public static final String ENV_USER = "STYTCH_MIGRATION_TEST_JDBC_USER";
     public static final String ENV_PASSWORD = "STYTCH_MIGRATION_TEST_JDBC_PASSWORD";
@@ -308,6 +311,12 @@ public final class TestDatabase implements AutoCloseable {
                         .setCleanDataDirectory(false) // keep the data across stop/start
                         .setRegisterShutdownHook(false) // ours stops it, then deletes the directory
                         .setServerConfig("max_connections", "200");
+                // The benchmark sizes PostgreSQL's cache like a production server whose users table fits
+                // in memory, so that 10k vs 1M rows compares query plans, not the disk cache.
+                String sharedBuffers = System.getProperty(SHARED_BUFFERS_PROPERTY);
+                if (sharedBuffers != null && !sharedBuffers.isBlank()) {
+                    builder.setServerConfig("shared_buffers", sharedBuffers);
+                }
                 if (port != 0) {
                     builder.setPort(port);
                 }

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * unlinked row; relink only the link we read), so nothing partial is ever written and concurrent
  * logins across threads and servers settle on one row: a unique violation or a guarded update that
  * touched no row makes us re-read and decide again (bounded). Round trips: {@code ALREADY_LINKED}
- * 1 (one SELECT fetches every candidate row), {@code LINKED} and {@code CREATED} 2.
+ * 1 (one probe of the unique Stytch id index: the steady state stays flat as the table grows),
+ * {@code LINKED} and {@code CREATED} 3 (that probe, one SELECT fetching every candidate row, the write).
  *
  * <p>All SQL is built in the constructor from the mapping's validated identifiers; nothing from a
  * request is concatenated into SQL. PostgreSQL is detected through {@link java.sql.DatabaseMetaData}
@@ -175,6 +176,18 @@ public final class JdbcUserStore implements UserStore {
             String sql = null;
             String task = "read candidate user rows";
             try {
+                if (attempt == 1) {
+                    // Hot path: a returning user (every login after the first) is one probe of the unique
+                    // index on the Stytch id column. Only a miss pays for the candidate query, which also
+                    // re-checks the Stytch id, so a link made meanwhile is still seen.
+                    task = "read the linked user row";
+                    sql = selectColumns;
+                    Row linked = selectLinked(c, stytchUserId);
+                    if (linked != null) {
+                        return LinkResult.of(MigrationOutcome.ALREADY_LINKED, linked.idString());
+                    }
+                    task = "read candidate user rows";
+                }
                 sql = selectSql(c, candidates);
                 List<Row> rows = select(c, sql, stytchUserId, candidates);
 
@@ -292,6 +305,17 @@ public final class JdbcUserStore implements UserStore {
 
     private static String placeholders(int n) {
         return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    private Row selectLinked(Connection c, String stytchUserId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(selectColumns)) {
+            timeout(ps);
+            ps.setString(1, stytchUserId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Row(rs.getObject(1), rs.getString(2), rs.getString(3),
+                        phoneMatching ? rs.getString(4) : null) : null;
+            }
+        }
     }
 
     private List<Row> select(Connection c, String sql, String stytchUserId, Candidates candidates) throws SQLException {
