@@ -39,6 +39,7 @@ class ConcurrentLoginsTest {
     @TempDir
     static Path tmp;
 
+    private TesterWebApp.Stack stack;
     private StytchEmulator emulator;
     private TestDatabase db;
     private TesterWebApp app;
@@ -46,25 +47,19 @@ class ConcurrentLoginsTest {
 
     @BeforeAll
     void start() throws Exception {
-        emulator = StytchEmulator.start();
-        db = TestDatabase.create();
-        TesterWebApp.createUsersTable(db);
-        Map<String, String> params = TesterWebApp.params(emulator, db);
-        params.put("jdbcMaximumPoolSize", "10");
-        params.put("stytchTimeoutMillis", "10000");
-        app = TesterWebApp.startJetty(tmp.resolve("webapp"), params);
+        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
+            params.put("jdbcMaximumPoolSize", "10");
+            params.put("stytchTimeoutMillis", "10000");
+        });
+        emulator = stack.emulator;
+        db = stack.db;
+        app = stack.app;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (emulator != null) {
-            emulator.close();
-        }
-        if (db != null) {
-            db.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

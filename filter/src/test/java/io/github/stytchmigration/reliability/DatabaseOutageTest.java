@@ -36,6 +36,7 @@ class DatabaseOutageTest {
     @TempDir
     static Path tmp;
 
+    private TesterWebApp.Stack stack;
     private StytchEmulator emulator;
     private TestDatabase db;
     private TesterWebApp app;
@@ -46,25 +47,19 @@ class DatabaseOutageTest {
         Assumptions.assumeTrue(TestDatabase.canRestartServer(),
                 "DatabaseOutageTest needs the embedded PostgreSQL, which it stops and restarts; an external server ("
                         + TestDatabase.ENV_URL + ") cannot be stopped by a test");
-        emulator = StytchEmulator.start();
-        db = TestDatabase.create();
-        TesterWebApp.createUsersTable(db);
-        Map<String, String> params = TesterWebApp.params(emulator, db);
-        params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS));
-        params.put("jdbcConnectionTimeoutMillis", Long.toString(CONNECTION_TIMEOUT_MILLIS));
-        app = TesterWebApp.startJetty(tmp.resolve("webapp"), params);
+        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
+            params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS));
+            params.put("jdbcConnectionTimeoutMillis", Long.toString(CONNECTION_TIMEOUT_MILLIS));
+        });
+        emulator = stack.emulator;
+        db = stack.db;
+        app = stack.app;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (emulator != null) {
-            emulator.close();
-        }
-        if (db != null) {
-            db.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

@@ -40,32 +40,27 @@ class HostileInputTest {
     @TempDir
     static Path tmp;
 
+    private TesterWebApp.Stack stack;
     private StytchEmulator emulator;
     private TestDatabase db;
     private TesterWebApp app;
 
     @BeforeAll
     void start() throws Exception {
-        emulator = StytchEmulator.start();
-        db = TestDatabase.create();
-        TesterWebApp.createUsersTable(db);
+        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
+            params.put("stytchTimeoutMillis", "2000");
+        });
+        emulator = stack.emulator;
+        db = stack.db;
+        app = stack.app;
         TesterWebApp.seed(db, "alice@example.com", null);
         TesterWebApp.seed(db, "bob@example.com", "user-test-bob");
-        Map<String, String> params = TesterWebApp.params(emulator, db);
-        params.put("stytchTimeoutMillis", "2000");
-        app = TesterWebApp.startJetty(tmp.resolve("webapp"), params);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (emulator != null) {
-            emulator.close();
-        }
-        if (db != null) {
-            db.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

@@ -160,4 +160,46 @@ final class TesterWebApp implements AutoCloseable {
         return db.queryString("SELECT coalesce(string_agg(id || ':' || coalesce(email,'') || ':' || coalesce(stytch_user_id,''),"
                 + " ',' ORDER BY id), '') FROM users");
     }
+
+    /** The emulator, a fresh database with the users table, and Jetty running the filter: started and closed together. */
+    static final class Stack implements AutoCloseable {
+        final StytchEmulator emulator;
+        final TestDatabase db;
+        final TesterWebApp app;
+
+        private Stack(StytchEmulator emulator, TestDatabase db, TesterWebApp app) {
+            this.emulator = emulator;
+            this.db = db;
+            this.app = app;
+        }
+
+        /** @param tune adjusts the filter's init-params (timeouts, pool size) before Jetty starts */
+        static Stack start(Path dir, java.util.function.Consumer<Map<String, String>> tune) throws Exception {
+            StytchEmulator emulator = StytchEmulator.start();
+            TestDatabase db = null;
+            try {
+                db = TestDatabase.create();
+                createUsersTable(db);
+                Map<String, String> params = params(emulator, db);
+                tune.accept(params);
+                return new Stack(emulator, db, startJetty(dir, params));
+            } catch (Exception | Error e) {
+                emulator.close();
+                if (db != null) {
+                    db.close();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                app.close();
+            } finally {
+                emulator.close();
+                db.close();
+            }
+        }
+    }
 }

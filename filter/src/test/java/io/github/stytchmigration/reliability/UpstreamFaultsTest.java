@@ -45,6 +45,7 @@ class UpstreamFaultsTest {
     @TempDir
     static Path tmp;
 
+    private TesterWebApp.Stack stack;
     private StytchEmulator emulator;
     private TestDatabase db;
     private TesterWebApp app;
@@ -52,12 +53,12 @@ class UpstreamFaultsTest {
 
     @BeforeAll
     void start() throws Exception {
-        emulator = StytchEmulator.start();
-        db = TestDatabase.create();
-        TesterWebApp.createUsersTable(db);
-        Map<String, String> params = TesterWebApp.params(emulator, db);
-        params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS));
-        app = TesterWebApp.startJetty(tmp.resolve("webapp"), params);
+        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
+            params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS));
+        });
+        emulator = stack.emulator;
+        db = stack.db;
+        app = stack.app;
         // one login first, so the bound is measured on a warm JVM (SDK and Kotlin classes loaded)
         HttpResponse<String> warm = TesterWebApp.callback(http, app.appUrl(), "magic_links",
                 emulator.magicLinkToken("warm.up@example.com"), null);
@@ -66,14 +67,8 @@ class UpstreamFaultsTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        if (emulator != null) {
-            emulator.close();
-        }
-        if (db != null) {
-            db.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
