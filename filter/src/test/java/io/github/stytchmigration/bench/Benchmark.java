@@ -45,11 +45,14 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The benchmark harness: five measurements side by side in one JVM, a table, and a last line
  * {@code BENCHMARK {json}}. {@code --full} (the default) for the real figures, {@code --smoke} for a
  * few-second run with tiny sizes (the test suite's check that every measurement still runs).
+ * {@code --only N[,N...]} runs only those measurements (1-5), e.g. {@code --only 4} for the scale one.
  * {@code --out DIR} for {@code results.json}, {@code benchmark.png} and {@code output.txt}.
  * How each figure is obtained: BENCHMARKS.md at the repository root.
  */
@@ -162,7 +165,7 @@ public final class Benchmark {
                     only = args[++i];
                     break;
                 default:
-                    throw new IllegalArgumentException("unknown argument [" + args[i] + "]; use --full, --smoke, --out DIR");
+                    throw new IllegalArgumentException("unknown argument [" + args[i] + "]; use --full, --smoke, --only N[,N...], --out DIR");
             }
         }
         if (only != null) {
@@ -525,23 +528,30 @@ public final class Benchmark {
 
     private void scale() throws Exception {
         progress("4/5 scale: link-or-create latency at " + sizes.scaleSmall + " vs " + sizes.scaleLarge
-                + " rows (JdbcUserStore, sequential, " + sizes.scaleRounds + " interleaved rounds of "
-                + sizes.scaleOpsPerRound + " per outcome)");
+                + " rows (JdbcUserStore, one connection, " + sizes.scaleRounds + " rounds of "
+                + sizes.scaleOpsPerRound + " per outcome and size, alternating sizes call by call)");
         int[] rowCounts = {sizes.scaleSmall, sizes.scaleLarge};
-        TestDatabase[] dbs = new TestDatabase[2];
-        HikariDataSource[] pools = new HikariDataSource[2];
-        JdbcUserStore[] stores = new JdbcUserStore[2];
-        UserTableMapping mapping = new UserTableMapping("users", "id", "email", null, "stytch_user_id", null,
-                ConflictPolicy.REJECT);
+        // Both tables live in ONE database and are reached through ONE pooled connection (one server
+        // backend). On two vCPUs, where the backend and the JVM thread happen to be scheduled decides
+        // a loopback round trip's cost (same core vs waking an idle vCPU: 2-3x), and it sticks for
+        // seconds. Separate databases or pools, or size-by-size rounds, measured that placement as a
+        // table-size effect: the same code printed ratios from 1.10 to 2.01. Alternating the two
+        // tables call by call on the same backend leaves the table size as the only difference.
+        TestDatabase db = TestDatabase.create();
+        closeables.add(db);
+        UserTableMapping[] mappings = new UserTableMapping[2];
         for (int s = 0; s < 2; s++) {
             long t0 = System.nanoTime();
-            dbs[s] = TestDatabase.create();
-            closeables.add(dbs[s]);
-            generate(dbs[s], rowCounts[s]);
-            pools[s] = pool(dbs[s], 2, "bench-scale-" + s);
-            closeables.add(pools[s]);
-            stores[s] = new JdbcUserStore(pools[s], mapping, false, 30);
+            String table = scaleTable(rowCounts[s]);
+            generate(db, table, rowCounts[s]);
+            mappings[s] = new UserTableMapping(table, "id", "email", null, "stytch_user_id", null, ConflictPolicy.REJECT);
             progress(String.format(Locale.ROOT, "    generated %,d rows in %.1f s", rowCounts[s], (System.nanoTime() - t0) / 1e9));
+        }
+        HikariDataSource pool = pool(db, 1, "bench-scale");
+        closeables.add(pool);
+        JdbcUserStore[] stores = new JdbcUserStore[2];
+        for (int s = 0; s < 2; s++) {
+            stores[s] = new JdbcUserStore(pool, mappings[s], false, 30);
         }
         MigrationOutcome[] kinds = {MigrationOutcome.ALREADY_LINKED, MigrationOutcome.LINKED, MigrationOutcome.CREATED};
         Random random = new Random(42);
@@ -551,27 +561,29 @@ public final class Benchmark {
         Map<String, List<Double>> latencies = new LinkedHashMap<>();
         Map<String, List<Double>> roundP50 = new LinkedHashMap<>();
         for (int r = -1; r < sizes.scaleRounds; r++) { // r = -1: warm-up
-            for (int s0 = 0; s0 < 2; s0++) {
-                int s = (s0 + Math.max(r, 0)) % 2;
-                for (MigrationOutcome kind : kinds) {
-                    int ops = r < 0 ? Math.max(5, sizes.scaleOpsPerRound / 3) : sizes.scaleOpsPerRound;
-                    double[] ms = new double[ops];
-                    for (int i = 0; i < ops; i++) {
+            for (MigrationOutcome kind : kinds) {
+                int ops = r < 0 ? Math.max(5, sizes.scaleOpsPerRound / 3) : sizes.scaleOpsPerRound;
+                double[][] ms = new double[2][ops];
+                for (int i = 0; i < ops; i++) {
+                    for (int j = 0; j < 2; j++) {
+                        int s = (i + j) % 2; // small first on even calls, large first on odd ones
                         StytchIdentity identity = identity(kind, rowCounts[s], random, usedOdd[s], fresh);
                         long t0 = System.nanoTime();
                         LinkResult result = stores[s].linkOrCreate(identity);
-                        ms[i] = (System.nanoTime() - t0) / 1e6;
+                        ms[s][i] = (System.nanoTime() - t0) / 1e6;
                         if (result.outcome() != kind) {
                             throw new IllegalStateException("expected " + kind + ", got " + result.outcome());
                         }
                     }
-                    if (r >= 0) {
+                }
+                if (r >= 0) {
+                    for (int s = 0; s < 2; s++) {
                         String key = kind.name().toLowerCase(Locale.ROOT) + "_" + s;
                         List<Double> all = latencies.computeIfAbsent(key, x -> new ArrayList<>());
-                        for (double m : ms) {
+                        for (double m : ms[s]) {
                             all.add(m);
                         }
-                        roundP50.computeIfAbsent(key, x -> new ArrayList<>()).add(Stats.percentile(ms, 50));
+                        roundP50.computeIfAbsent(key, x -> new ArrayList<>()).add(Stats.percentile(ms[s], 50));
                     }
                 }
             }
@@ -603,8 +615,8 @@ public final class Benchmark {
         json.put("scale_ratio", round(worst, 3));
 
         // without the lower(email) index: the init-time check warns, and a first login scans
-        dbs[1].exec("DROP INDEX users_lower_email_idx");
-        List<String> warnings = SchemaCheck.verify(pools[1], mapping);
+        db.exec("DROP INDEX " + scaleTable(rowCounts[1]) + "_lower_email_idx");
+        List<String> warnings = SchemaCheck.verify(pool, mappings[1]);
         boolean warned = warnings.stream().anyMatch(w -> w.contains("No index on lower(email)"));
         int probes = Math.max(3, sizes.scaleOpsPerRound / 10);
         double[] scan = new double[probes];
@@ -622,10 +634,13 @@ public final class Benchmark {
         if (warned) {
             progress("    captured: " + warnings.get(0).replace("\n", " | "));
         }
-        for (int s = 0; s < 2; s++) {
-            pools[s].close();
-            dbs[s].close();
-        }
+        pool.close();
+        db.close();
+    }
+
+    /** The users table of measurement 4, one per size, side by side in one database. */
+    private static String scaleTable(int rows) {
+        return "users_" + rows;
     }
 
     @SuppressWarnings("unchecked")
@@ -667,24 +682,25 @@ public final class Benchmark {
         }
     }
 
-    /** The contract's table, filled by generate_series, then its indexes, then ANALYZE. */
-    private static void generate(TestDatabase target, int rows) {
-        target.exec("CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
+    /** The contract's table (named {@code table}), filled by generate_series, then its indexes, then ANALYZE. */
+    private static void generate(TestDatabase target, String table, int rows) {
+        target.exec("CREATE TABLE " + table + " (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
                         + " stytch_user_id VARCHAR(255), created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                "INSERT INTO users (email, stytch_user_id) SELECT 'seed' || g || '@scale.example',"
+                "INSERT INTO " + table + " (email, stytch_user_id) SELECT 'seed' || g || '@scale.example',"
                         + " CASE WHEN g % 2 = 0 THEN 'user-seed-' || g END FROM generate_series(1, " + rows + ") AS g",
-                "ALTER TABLE users ADD CONSTRAINT users_stytch_user_id_key UNIQUE (stytch_user_id)",
-                "CREATE INDEX users_lower_email_idx ON users (lower(email))",
-                "CREATE INDEX users_phone_idx ON users (phone)",
-                "VACUUM ANALYZE users",
+                "ALTER TABLE " + table + " ADD CONSTRAINT " + table + "_stytch_user_id_key UNIQUE (stytch_user_id)",
+                "CREATE INDEX " + table + "_lower_email_idx ON " + table + " (lower(email))",
+                "CREATE INDEX " + table + "_phone_idx ON " + table + " (phone)",
+                "VACUUM ANALYZE " + table,
                 // the timed LINKED/CREATED writes would trigger autovacuum on the 10k table mid-round
-                "ALTER TABLE users SET (autovacuum_enabled = false)");
+                "ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
         // Load the table and its indexes into shared_buffers (sized by the bench profile), as on a server
         // whose users table is in memory: 10k vs 1M rows then compares the query plans (index depth, no
         // scans), not first reads of pages that a random probe of 1M rows would mostly be making.
+        String relations = Stream.of("", "_pkey", "_stytch_user_id_key", "_lower_email_idx", "_phone_idx")
+                .map(suffix -> "'" + table + suffix + "'").collect(Collectors.joining(", "));
         target.exec("CREATE EXTENSION IF NOT EXISTS pg_prewarm",
-                "SELECT pg_prewarm(c.oid::regclass) FROM pg_class c WHERE c.relname IN ('users', 'users_pkey',"
-                        + " 'users_stytch_user_id_key', 'users_lower_email_idx', 'users_phone_idx')");
+                "SELECT pg_prewarm(c.oid::regclass) FROM pg_class c WHERE c.relname IN (" + relations + ")");
     }
 
     // ---------------------------------------------------------------- 5. memory and threads
