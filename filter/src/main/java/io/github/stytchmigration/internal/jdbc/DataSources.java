@@ -11,11 +11,21 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Where the user store's DataSource comes from: a HikariCP pool the filter owns, or the container's JNDI. */
 public final class DataSources {
-    /** Pool name: shows in HikariCP's log lines and thread names. */
+    /**
+     * Pool name prefix: each pool is {@code stytch-migration-N}, shown in HikariCP's log lines and in its
+     * thread names ({@code stytch-migration-N:housekeeper}, {@code …:connection-adder}, {@code …:connection-closer}).
+     */
     public static final String POOL_NAME = "stytch-migration";
+    /** Longest wait in {@link #closeOwned} for the closed pool's threads to end. */
+    private static final long THREAD_EXIT_WAIT_MILLIS = 2000;
+    /** After this, {@link #closeOwned} interrupts the closed pool's threads that are still there. */
+    private static final long THREAD_GRACE_MILLIS = 500;
+    private static final AtomicInteger POOLS = new AtomicInteger();
     /** Default wait for a pooled connection; a login answers 503 {@code database_unavailable} after it. */
     public static final long DEFAULT_CONNECTION_TIMEOUT_MILLIS = 3000;
     /** HikariCP's floor for every timeout. */
@@ -49,7 +59,8 @@ public final class DataSources {
         }
         long connectionTimeout = Math.max(MIN_TIMEOUT_MILLIS, connectionTimeoutMillis);
         HikariConfig config = new HikariConfig();
-        config.setPoolName(POOL_NAME);
+        // unique per pool, so closeOwned() can tell this pool's threads from another webapp's
+        config.setPoolName(POOL_NAME + "-" + POOLS.incrementAndGet());
         config.setJdbcUrl(jdbcUrl);
         if (user != null) {
             config.setUsername(user);
@@ -71,6 +82,49 @@ public final class DataSources {
         config.setInitializationFailTimeout(-1);
         config.setAutoCommit(true);
         return new HikariDataSource(config);
+    }
+
+    /**
+     * Closes a DataSource the filter owns. For a HikariCP pool it then makes sure the pool's own threads
+     * have ended before returning (at most {@value #THREAD_EXIT_WAIT_MILLIS} ms): {@code close()} can
+     * return while an executor thread is still exiting, or while the connection adder sleeps in its
+     * retry back-off (up to seconds when the database is down), and Tomcat, which looks for a webapp's
+     * threads right after {@code destroy()}, logs each one as a likely memory leak. A thread still
+     * there after {@value #THREAD_GRACE_MILLIS} ms is interrupted: its pool is closed, so it has
+     * nothing left to finish, and HikariCP's back-off ends its sleep on interrupt.
+     */
+    public static void closeOwned(AutoCloseable dataSource) throws Exception {
+        dataSource.close();
+        if (dataSource instanceof HikariDataSource) {
+            awaitThreads(((HikariDataSource) dataSource).getPoolName() + ":");
+        }
+    }
+
+    private static void awaitThreads(String namePrefix) {
+        long start = System.nanoTime();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (!thread.getName().startsWith(namePrefix)) {
+                continue;
+            }
+            try {
+                thread.join(Math.max(1, THREAD_GRACE_MILLIS - elapsedMillis(start)));
+                if (thread.isAlive()) {
+                    thread.interrupt();
+                    long left = THREAD_EXIT_WAIT_MILLIS - elapsedMillis(start);
+                    if (left <= 0) {
+                        return;
+                    }
+                    thread.join(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static long elapsedMillis(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
     /** The JDBC driver class, loaded by this library's class loader, that accepts the URL; null when none is visible. */

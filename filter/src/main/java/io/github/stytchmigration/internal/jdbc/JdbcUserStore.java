@@ -511,7 +511,7 @@ public final class JdbcUserStore implements UserStore {
         }
         if (dataSource instanceof AutoCloseable) {
             try {
-                ((AutoCloseable) dataSource).close();
+                DataSources.closeOwned((AutoCloseable) dataSource);
             } catch (Exception e) {
                 LOG.warn("Closing the user store's DataSource failed", e);
             }
