@@ -10,7 +10,10 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -19,6 +22,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -30,8 +40,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code jdbc/users} resource, its ${...} filled from system properties), Stytch settings as system
  * properties. Runs after {@code package} (failsafe).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarOnTomcatIT {
+    /** What Tomcat logs when a webapp's thread outlives it; SEVERE: e.g. a listener that threw on stop. */
+    private static final Pattern LEAKED_THREAD = Pattern.compile("appears to have started a thread named \\[([^\\]]+)\\]");
+    private static final List<String> undeployWarnings = new CopyOnWriteArrayList<>();
+    // strong references: JUL holds loggers weakly, and a collected logger loses its handler
+    private static final Logger catalinaLog = Logger.getLogger("org.apache.catalina");
+
     static Path war;
+    static Context context;
     static EmbeddedPostgres postgres;
     static StytchEmulator emulator;
     static Tomcat tomcat;
@@ -59,7 +77,7 @@ class WarOnTomcatIT {
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         tomcat.enableNaming();
         Files.createDirectories(temp.resolve("tomcat/webapps"));
-        Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
+        context = tomcat.addWebapp("", war.toAbsolutePath().toString());
         context.setConfigFile(Path.of("src/main/tomcat/context.xml").toUri().toURL());
         // the test class path is large and holds no web fragments: skip scanning it (WEB-INF/lib is still scanned)
         StandardJarScanner scanner = new StandardJarScanner();
@@ -83,6 +101,46 @@ class WarOnTomcatIT {
         if (postgres != null) {
             postgres.close();
         }
+    }
+
+    /**
+     * Undeploys the app after the other tests: Tomcat's own leak check must find no thread of the Stytch
+     * SDK's libraries or of the filter's pool, although the app keeps its own StytchClient
+     * (SdkThreadsCleanupListener, declared first in web.xml, ends them after SampleApp closed it).
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void undeployLeavesNoThreadForTomcatToReport() throws Exception {
+        new WebClient(appBase).magicLinkLoginAndFollow(emulator, "bob.brown@example.com"); // the SDK's threads run
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue() && record.getMessage() != null) {
+                    Matcher m = LEAKED_THREAD.matcher(record.getMessage());
+                    if (m.find()) {
+                        undeployWarnings.add("thread " + m.group(1));
+                    } else if (record.getLevel() == Level.SEVERE) {
+                        undeployWarnings.add("SEVERE " + record.getMessage() + " " + record.getThrown());
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        catalinaLog.addHandler(capture);
+        try {
+            context.stop();
+        } finally {
+            catalinaLog.removeHandler(capture);
+        }
+        // Catalina-utility threads are Tomcat's own, created lazily under the first webapp's loader
+        assertThat(undeployWarnings).filteredOn(w -> !w.startsWith("thread Catalina-utility")).isEmpty();
     }
 
     @Test

@@ -192,6 +192,22 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     }
 
     /**
+     * For {@code SdkThreadsCleanupListener} at the end of a webapp's shutdown: stops the SDK libraries'
+     * shared threads when this webapp's loader owns them and no coroutine is pending any more.
+     *
+     * @return true when they were stopped
+     * @see SharedSdkThreads#release()
+     */
+    public static boolean releaseSharedThreads() {
+        return SharedSdkThreads.release();
+    }
+
+    /** {@code SdkThreadsCleanupListener} is declared: closing the filter leaves pending work to it quietly. */
+    public static void cleanupListenerDeclared() {
+        SharedSdkThreads.listenerDeclared();
+    }
+
+    /**
      * Closes the {@link StytchClient}: cancels its coroutine scope and JWKS refresh job, cancels in-flight
      * HTTP calls, shuts down its OkHttp dispatcher (non-daemon threads) and evicts its connection pool.
      * Idempotent. The last instance to close also stops the process-wide daemon threads of

@@ -1,5 +1,8 @@
 package io.github.stytchmigration.internal.stytch;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +38,14 @@ import java.util.concurrent.locks.Lock;
  *       webapp's own, not shared with other webapps through a common/shared loader;</li>
  *   <li>that loader is neither the system nor the platform loader: a plain JVM (tests, {@code main},
  *       embedded Jetty/Tomcat with everything on the class path) is never touched.</li>
+ *   <li>nothing else in that loader still has coroutine work pending: kotlinx's DefaultExecutor holds
+ *       no delayed or queued task. An app that makes its own Stytch calls keeps its own
+ *       {@code StytchClient}, whose JWKS refresh waits there until the app closes it, usually in a
+ *       {@code contextDestroyed} that runs after every filter's {@code destroy()}. Shutting down then
+ *       would fail half-way ({@code Dispatchers.shutdown()} throws on pending work after it has already
+ *       disabled {@code delay} for everyone) and leave the threads running anyway. The filter backs off,
+ *       and {@link #release()}, called by {@code SdkThreadsCleanupListener} after the app's own
+ *       listeners, does the cleanup once the app has closed its client.</li>
  * </ol>
  * WARNING: in an application packaged as one fat jar with its own loader (e.g. Spring Boot), condition 2
  * holds for the whole application: closing the filter at shutdown then also stops coroutine
@@ -44,7 +55,10 @@ import java.util.concurrent.locks.Lock;
  * reflection; any failure is swallowed, since this is best-effort cleanup.
  */
 final class SharedSdkThreads {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedSdkThreads.class);
     private static final AtomicInteger OPEN = new AtomicInteger();
+    /** Set when {@code SdkThreadsCleanupListener} is declared: the filter then leaves pending work to it quietly. */
+    private static volatile boolean listenerDeclared;
 
     private SharedSdkThreads() {
     }
@@ -66,8 +80,64 @@ final class SharedSdkThreads {
         if (!ownsLibraries(owner)) {
             return false;
         }
+        if (coroutinesPending(owner)) {
+            if (listenerDeclared) {
+                LOG.debug("stytch-migration leaves the Stytch SDK's shared threads to SdkThreadsCleanupListener:"
+                        + " other coroutines of this webapp are still pending");
+            } else {
+                LOG.info("stytch-migration left the Stytch SDK's shared threads (kotlinx-coroutines, OkHttp, Okio)"
+                        + " running: other coroutines of this webapp are still pending, e.g. the app's own StytchClient."
+                        + " Declare io.github.stytchmigration.SdkThreadsCleanupListener as the first <listener> in"
+                        + " web.xml to end them after the app has closed its clients; otherwise the container may"
+                        + " report them as leaks at undeploy.");
+            }
+            return false;
+        }
         shutDown(owner);
         return true;
+    }
+
+    /** {@code SdkThreadsCleanupListener} is declared in this webapp. */
+    static void listenerDeclared() {
+        listenerDeclared = true;
+    }
+
+    /**
+     * The same cleanup as the last {@link #closed()}, for {@code SdkThreadsCleanupListener} at the very end
+     * of a webapp's shutdown, after the app has closed its own {@code StytchClient}.
+     *
+     * @return true when the shared threads were shut down
+     */
+    static boolean release() {
+        ClassLoader owner = Thread.currentThread().getContextClassLoader();
+        if (OPEN.get() != 0 || !ownsLibraries(owner)) {
+            return false;
+        }
+        if (coroutinesPending(owner)) {
+            LOG.warn("stytch-migration could not end the Stytch SDK's shared threads: coroutines of this webapp are"
+                    + " still pending at undeploy. Close every StytchClient the app opened in its own"
+                    + " contextDestroyed(), and declare SdkThreadsCleanupListener before that listener.");
+            return false;
+        }
+        shutDown(owner);
+        return true;
+    }
+
+    /**
+     * Whether kotlinx's DefaultExecutor of {@code loader} still holds a delayed or queued task, i.e. some
+     * coroutine of that loader is waiting in {@code delay} or a timeout. True when it cannot tell (another
+     * kotlinx version): shutting down under live coroutines breaks them, leaving threads only warns.
+     */
+    static boolean coroutinesPending(ClassLoader loader) {
+        try {
+            Class<?> defaultExecutor = Class.forName("kotlinx.coroutines.DefaultExecutor", true, loader);
+            Object executor = defaultExecutor.getField("INSTANCE").get(null);
+            Method isEmpty = Class.forName("kotlinx.coroutines.EventLoopImplBase", true, loader).getDeclaredMethod("isEmpty");
+            isEmpty.setAccessible(true);
+            return !((Boolean) isEmpty.invoke(executor));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return true;
+        }
     }
 
     /** Whether kotlinx-coroutines was loaded by {@code owner}, and {@code owner} is an application's own loader. */

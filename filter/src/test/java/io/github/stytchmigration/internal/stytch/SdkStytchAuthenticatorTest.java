@@ -440,6 +440,55 @@ class SdkStytchAuthenticatorTest {
         }
     }
 
+    /**
+     * The same webapp, but the app also keeps its own {@code StytchClient} (as the sample does for TOTP),
+     * which it closes in its {@code contextDestroyed()}, after the filter's {@code destroy()}. Closing the
+     * filter must not stop what that client still uses; {@code SdkThreadsCleanupListener} does, once the
+     * app's client is closed.
+     */
+    @Test
+    void anAppClientStillOpenKeepsTheSharedThreadsUntilTheCleanupListenerReleasesThem() throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            urls.add(new File(entry).toURI().toURL());
+        }
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader webapp = new URLClassLoader("webapp", urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
+            Thread.currentThread().setContextClassLoader(webapp);
+            Object config = webapp.loadClass("com.stytch.java.common.OptionalClientConfig")
+                    .getConstructor(String.class).newInstance(emu.baseUrl());
+            AutoCloseable appClient = (AutoCloseable) webapp.loadClass("com.stytch.java.consumer.StytchClient")
+                    .getConstructor(String.class, String.class, config.getClass())
+                    .newInstance(emu.projectId(), emu.secret(), config);
+            Class<?> type = webapp.loadClass(SdkStytchAuthenticator.class.getName());
+            AutoCloseable authenticator = (AutoCloseable) type
+                    .getConstructor(String.class, String.class, String.class, long.class, int.class)
+                    .newInstance(emu.projectId(), emu.secret(), emu.baseUrl(), TIMEOUT_MILLIS, 60);
+            type.getMethod("authenticate", String.class, String.class, String.class)
+                    .invoke(authenticator, "magic_links", emu.magicLinkToken("alice@example.com"), null);
+
+            authenticator.close(); // the filter's destroy()
+
+            // Dispatchers.shutdown() now would have thrown on the app client's pending JWKS refresh after
+            // switching DefaultExecutor off: every later delay/timeout of the app would be rejected.
+            Class<?> defaultExecutor = webapp.loadClass("kotlinx.coroutines.DefaultExecutor");
+            java.lang.reflect.Method isShutDown = defaultExecutor.getDeclaredMethod("isShutDown");
+            isShutDown.setAccessible(true);
+            assertThat((Boolean) isShutDown.invoke(defaultExecutor.getField("INSTANCE").get(null))).isFalse();
+            assertThat(names(threadsOf(webapp))).anyMatch(name -> name.startsWith("DefaultDispatcher-worker"));
+
+            appClient.close(); // the app's contextDestroyed()
+            boolean released = (Boolean) type.getMethod("releaseSharedThreads").invoke(null); // the listener, last
+
+            assertThat(released).isTrue();
+            List<Thread> left = awaitThreadsOf(webapp, 5000);
+            assertThat(names(left)).allMatch(name -> name.startsWith("Okio Watchdog"));
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
     private static String startMagicLinkWithChallenge(String email, String challenge) throws Exception {
         try (StytchClient client = new StytchClient(emu.projectId(), emu.secret(),
                 new OptionalClientConfig(emu.baseUrl()))) {
