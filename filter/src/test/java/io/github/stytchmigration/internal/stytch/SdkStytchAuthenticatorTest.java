@@ -409,13 +409,8 @@ class SdkStytchAuthenticatorTest {
      */
     @Test
     void closingLastAuthenticatorOfAWebappLoaderStopsItsSharedSdkThreads() throws Exception {
-        List<URL> urls = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            urls.add(new File(entry).toURI().toURL());
-        }
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        try (URLClassLoader webapp = new URLClassLoader("webapp", urls.toArray(new URL[0]),
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader webapp = webappLoader()) {
             Thread.currentThread().setContextClassLoader(webapp);
             Class<?> type = webapp.loadClass(SdkStytchAuthenticator.class.getName());
             assertThat(type).isNotSameAs(SdkStytchAuthenticator.class);
@@ -448,13 +443,8 @@ class SdkStytchAuthenticatorTest {
      */
     @Test
     void anAppClientStillOpenKeepsTheSharedThreadsUntilTheCleanupListenerReleasesThem() throws Exception {
-        List<URL> urls = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            urls.add(new File(entry).toURI().toURL());
-        }
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        try (URLClassLoader webapp = new URLClassLoader("webapp", urls.toArray(new URL[0]),
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader webapp = webappLoader()) {
             Thread.currentThread().setContextClassLoader(webapp);
             Object config = webapp.loadClass("com.stytch.java.common.OptionalClientConfig")
                     .getConstructor(String.class).newInstance(emu.baseUrl());
@@ -487,6 +477,15 @@ class SdkStytchAuthenticatorTest {
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
+    }
+
+    /** A loader of its own over the whole test class path, as a webapp's over its WEB-INF/lib. */
+    private static URLClassLoader webappLoader() throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            urls.add(new File(entry).toURI().toURL());
+        }
+        return new URLClassLoader("webapp", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
     }
 
     private static String startMagicLinkWithChallenge(String email, String challenge) throws Exception {
