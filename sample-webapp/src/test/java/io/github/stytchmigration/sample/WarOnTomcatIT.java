@@ -44,7 +44,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WarOnTomcatIT {
     /** What Tomcat logs when a webapp's thread outlives it; SEVERE: e.g. a listener that threw on stop. */
     private static final Pattern LEAKED_THREAD = Pattern.compile("appears to have started a thread named \\[([^\\]]+)\\]");
-    private static final List<String> undeployWarnings = new CopyOnWriteArrayList<>();
     // strong references: JUL holds loggers weakly, and a collected logger loses its handler
     private static final Logger catalinaLog = Logger.getLogger("org.apache.catalina");
 
@@ -112,6 +111,7 @@ class WarOnTomcatIT {
     @Order(Integer.MAX_VALUE)
     void undeployLeavesNoThreadForTomcatToReport() throws Exception {
         new WebClient(appBase).magicLinkLoginAndFollow(emulator, "bob.brown@example.com"); // the SDK's threads run
+        List<String> undeployWarnings = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {

@@ -115,8 +115,9 @@ final class SharedSdkThreads {
         }
         if (coroutinesPending(owner)) {
             LOG.warn("stytch-migration could not end the Stytch SDK's shared threads: coroutines of this webapp are"
-                    + " still pending at undeploy. Close every StytchClient the app opened in its own"
-                    + " contextDestroyed(), and declare SdkThreadsCleanupListener before that listener.");
+                    + " still pending at undeploy (or this kotlinx-coroutines version cannot be checked). Close every"
+                    + " StytchClient the app opened in its own contextDestroyed(), and declare"
+                    + " SdkThreadsCleanupListener before that listener.");
             return false;
         }
         shutDown(owner);
@@ -136,6 +137,7 @@ final class SharedSdkThreads {
             isEmpty.setAccessible(true);
             return !((Boolean) isEmpty.invoke(executor));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.debug("stytch-migration cannot tell whether coroutines are pending (kotlinx-coroutines version?): {}", e.toString());
             return true;
         }
     }
