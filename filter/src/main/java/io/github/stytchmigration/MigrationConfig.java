@@ -1,164 +1,162 @@
 package io.github.stytchmigration;
 
+import io.github.stytchmigration.internal.Masking;
 import io.github.stytchmigration.internal.Placeholders;
+import io.github.stytchmigration.internal.jdbc.NamedParameterSql;
 
 import javax.sql.DataSource;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * The filter's configuration: built once (from web.xml init-params or the {@link Builder}),
  * validated, then never mutated. Every validation failure names the param and the broken
  * condition, and never echoes a secret.
+ *
+ * <p>Each init-param is described once, as a {@link Param} row of this class (name, default, parser,
+ * validator, secret flag, one-line doc). The known set, the parsing of init-params, the builder's
+ * validation and the masked {@link #toString()} all derive from those rows; adding a param is the
+ * row, its getter and its builder setter.
  */
 public final class MigrationConfig {
-    // --- init-param names (contract) and their defaults ---
-    public static final String PARAM_STYTCH_PROJECT_ID = "stytchProjectId";
-    public static final String PARAM_STYTCH_SECRET = "stytchSecret";
-    public static final String PARAM_STYTCH_API_BASE_URL = "stytchApiBaseUrl";
-    public static final String PARAM_STYTCH_TIMEOUT_MILLIS = "stytchTimeoutMillis";
-    public static final long DEFAULT_STYTCH_TIMEOUT_MILLIS = 10_000;
-    public static final String PARAM_CALLBACK_PATH = "callbackPath";
-    public static final String DEFAULT_CALLBACK_PATH = "/authenticate";
-    public static final String PARAM_TOKEN_TYPES = "tokenTypes";
-    public static final String DEFAULT_TOKEN_TYPES = "magic_links,oauth";
-    public static final String PARAM_SESSION_DURATION_MINUTES = "sessionDurationMinutes";
-    public static final int DEFAULT_SESSION_DURATION_MINUTES = 60;
-    public static final String PARAM_DATA_SOURCE_JNDI_NAME = "dataSourceJndiName";
-    public static final String PARAM_JDBC_URL = "jdbcUrl";
-    public static final String PARAM_JDBC_USERNAME = "jdbcUsername";
-    public static final String PARAM_JDBC_PASSWORD = "jdbcPassword";
-    public static final String PARAM_JDBC_MAXIMUM_POOL_SIZE = "jdbcMaximumPoolSize";
-    public static final int DEFAULT_JDBC_MAXIMUM_POOL_SIZE = 10;
-    public static final String PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS = "jdbcConnectionTimeoutMillis";
-    public static final long DEFAULT_JDBC_CONNECTION_TIMEOUT_MILLIS = 3_000;
-    public static final String PARAM_USER_TABLE = "userTable";
-    public static final String DEFAULT_USER_TABLE = "users";
-    public static final String PARAM_USER_ID_COLUMN = "userIdColumn";
-    public static final String DEFAULT_USER_ID_COLUMN = "id";
-    public static final String PARAM_EMAIL_COLUMN = "emailColumn";
-    public static final String DEFAULT_EMAIL_COLUMN = "email";
-    public static final String PARAM_PHONE_COLUMN = "phoneColumn";
-    public static final String PARAM_STYTCH_USER_ID_COLUMN = "stytchUserIdColumn";
-    public static final String DEFAULT_STYTCH_USER_ID_COLUMN = "stytch_user_id";
-    public static final String PARAM_CREATE_USER_SQL = "createUserSql";
-    public static final String PARAM_CONFLICT_POLICY = "conflictPolicy";
-    public static final ConflictPolicy DEFAULT_CONFLICT_POLICY = ConflictPolicy.REJECT;
-    public static final String PARAM_SUCCESS_URL = "successUrl";
-    public static final String PARAM_FAILURE_URL = "failureUrl";
-    public static final String PARAM_SESSION_USER_ID_ATTRIBUTE = "sessionUserIdAttribute";
-    public static final String DEFAULT_SESSION_USER_ID_ATTRIBUTE = "stytchMigration.userId";
-    public static final String PARAM_CONFIRM_PAGE = "confirmPage";
-    public static final boolean DEFAULT_CONFIRM_PAGE = false;
+    // The table. Rows register themselves in declaration order: TABLE must be declared first.
+    private static final List<Param<?>> TABLE = new ArrayList<>();
+
+    // An unquoted SQL identifier; PostgreSQL's limit is 63 bytes. Quoted identifiers are not supported.
+    private static final Pattern SQL_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*");
+    private static final Pattern JNDI_NAME = Pattern.compile("[A-Za-z0-9_./:-]+");
+    private static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9_-]{1,200}");
 
     /** The {@code stytch_token_type} values this filter knows how to authenticate. */
     public static final Set<String> SUPPORTED_TOKEN_TYPES =
-            Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList("magic_links", "oauth")));
+            Collections.unmodifiableSet(new LinkedHashSet<>(List.of("magic_links", "oauth")));
 
-    /** Every init-param the filter accepts; any other is fatal at init. */
-    public static final Set<String> KNOWN_PARAMS = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(
-            PARAM_STYTCH_PROJECT_ID, PARAM_STYTCH_SECRET, PARAM_STYTCH_API_BASE_URL, PARAM_STYTCH_TIMEOUT_MILLIS,
-            PARAM_CALLBACK_PATH, PARAM_TOKEN_TYPES, PARAM_SESSION_DURATION_MINUTES,
-            PARAM_DATA_SOURCE_JNDI_NAME, PARAM_JDBC_URL, PARAM_JDBC_USERNAME, PARAM_JDBC_PASSWORD,
-            PARAM_JDBC_MAXIMUM_POOL_SIZE, PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS,
-            PARAM_USER_TABLE, PARAM_USER_ID_COLUMN, PARAM_EMAIL_COLUMN, PARAM_PHONE_COLUMN,
-            PARAM_STYTCH_USER_ID_COLUMN, PARAM_CREATE_USER_SQL, PARAM_CONFLICT_POLICY,
-            PARAM_SUCCESS_URL, PARAM_FAILURE_URL, PARAM_SESSION_USER_ID_ATTRIBUTE, PARAM_CONFIRM_PAGE)));
+    // --- the init-params (contract names) ---
 
-    private static final Set<String> SECRET_PARAMS =
-            Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(PARAM_STYTCH_SECRET, PARAM_JDBC_PASSWORD)));
+    /** Required. Stytch project id. */
+    public static final Param<String> STYTCH_PROJECT_ID = Param.text("stytchProjectId", null,
+            "Stytch project id").required().check((p, v) -> matches(p, v, PROJECT_ID,
+            "must look like project-test-<uuid> or project-live-<uuid>"));
+    /** Required. Stytch secret; never logged. */
+    public static final Param<String> STYTCH_SECRET = Param.text("stytchSecret", null,
+            "Stytch secret").required().secret();
+    /** Another API base URL (the emulator, a custom domain); default: by project id. */
+    public static final Param<String> STYTCH_API_BASE_URL = Param.text("stytchApiBaseUrl", null,
+            "another Stytch API base URL").check(MigrationConfig::baseUrl).display(Masking::url);
+    /** Hard bound on each Stytch call; default 10000, 100..120000. */
+    public static final Param<Long> STYTCH_TIMEOUT_MILLIS = Param.number("stytchTimeoutMillis", 10_000L, 100, 120_000,
+            "hard bound on each Stytch call, ms");
+    /** Context-relative exact path(s), comma-separated; default {@code /authenticate}. */
+    public static final Param<Set<String>> CALLBACK_PATH = Param.list("callbackPath", "/authenticate",
+            "callback path(s)").check(MigrationConfig::callbackPaths);
+    /** Accepted {@code stytch_token_type} values; default {@code magic_links,oauth}. */
+    public static final Param<Set<String>> TOKEN_TYPES = Param.list("tokenTypes", "magic_links,oauth",
+            "accepted stytch_token_type values").check(MigrationConfig::tokenTypes);
+    /** Stytch session length to request; default 60, 5..527040. */
+    public static final Param<Long> SESSION_DURATION_MINUTES = Param.number("sessionDurationMinutes", 60L, 5, 527_040,
+            "Stytch session length, minutes");
+    /** The container's DataSource, e.g. {@code java:comp/env/jdbc/users}. */
+    public static final Param<String> DATA_SOURCE_JNDI_NAME = Param.text("dataSourceJndiName", null,
+            "container DataSource").check((p, v) -> matches(p, v, JNDI_NAME, "is not a JNDI name like java:comp/env/jdbc/users"));
+    /** Or: the JDBC URL of a HikariCP pool owned by the filter. */
+    public static final Param<String> JDBC_URL = Param.text("jdbcUrl", null,
+            "JDBC URL of the filter's own pool").check(MigrationConfig::jdbcUrl).display(Masking::url);
+    /** User of the filter's own pool. */
+    public static final Param<String> JDBC_USERNAME = Param.text("jdbcUsername", null, "user of the filter's own pool");
+    /** Password of the filter's own pool; never logged. */
+    public static final Param<String> JDBC_PASSWORD = Param.text("jdbcPassword", null,
+            "password of the filter's own pool").secret();
+    /** Size of the filter's own pool; default 10, 1..1000. */
+    public static final Param<Long> JDBC_MAXIMUM_POOL_SIZE = Param.number("jdbcMaximumPoolSize", 10L, 1, 1000,
+            "size of the filter's own pool");
+    /** Wait for a connection of the filter's own pool; default 3000, 250..60000. */
+    public static final Param<Long> JDBC_CONNECTION_TIMEOUT_MILLIS = Param.number("jdbcConnectionTimeoutMillis",
+            3_000L, 250, 60_000, "wait for a pooled connection, ms");
+    /** The users table, may be schema-qualified; default {@code users}. */
+    public static final Param<String> USER_TABLE = Param.text("userTable", "users", "users table")
+            .check((p, v) -> identifier(p, v, true));
+    /** Internal primary key column; default {@code id}. */
+    public static final Param<String> USER_ID_COLUMN = Param.text("userIdColumn", "id", "primary key column")
+            .check((p, v) -> identifier(p, v, false));
+    /** Email column, matched case-insensitively; default {@code email}. */
+    public static final Param<String> EMAIL_COLUMN = Param.text("emailColumn", "email", "email column")
+            .check((p, v) -> identifier(p, v, false));
+    /** E.164 phone column; phone matching is off without it. */
+    public static final Param<String> PHONE_COLUMN = Param.text("phoneColumn", null, "phone column")
+            .check((p, v) -> identifier(p, v, false));
+    /** Column that receives the Stytch user id (UNIQUE index); default {@code stytch_user_id}. */
+    public static final Param<String> STYTCH_USER_ID_COLUMN = Param.text("stytchUserIdColumn", "stytch_user_id",
+            "Stytch user id column").check((p, v) -> identifier(p, v, false));
+    /** INSERT template with named params; default: a generated INSERT. */
+    public static final Param<String> CREATE_USER_SQL = Param.text("createUserSql", null, "INSERT template")
+            .check(MigrationConfig::createUserSql).display(v -> "(custom)");
+    /** A matched row linked to another Stytch user: {@code reject} (default) or {@code relink}. */
+    public static final Param<ConflictPolicy> CONFLICT_POLICY = new Param<>("conflictPolicy", ConflictPolicy.REJECT,
+            "reject or relink", MigrationConfig::conflictPolicy).display(ConflictPolicy::paramValue);
+    /** Context-relative redirect after success; default: pass the request on. */
+    public static final Param<String> SUCCESS_URL = Param.text("successUrl", null, "redirect after success")
+            .check(MigrationConfig::contextRelativeUrl);
+    /** Context-relative redirect after failure ({@code ?error=code}); default: answer directly. */
+    public static final Param<String> FAILURE_URL = Param.text("failureUrl", null, "redirect after failure")
+            .check(MigrationConfig::contextRelativeUrl);
+    /** HttpSession attribute of the internal user id; default {@code stytchMigration.userId}. */
+    public static final Param<String> SESSION_USER_ID_ATTRIBUTE = Param.text("sessionUserIdAttribute",
+            "stytchMigration.userId", "HttpSession attribute of the user id");
+    /** Render a confirmation page on GET, spend the token only on its POST; default false. */
+    public static final Param<Boolean> CONFIRM_PAGE = Param.bool("confirmPage", false, "confirmation page on GET");
 
-    // An unquoted SQL identifier, optionally schema-qualified; PostgreSQL's limit is 63 bytes.
-    private static final Pattern SQL_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
-    private static final Pattern CALLBACK_PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*");
-    private static final Pattern JNDI_NAME = Pattern.compile("[A-Za-z0-9_./:-]+");
+    /** Every init-param the filter accepts, in table order; any other is fatal at init. */
+    public static final Set<String> KNOWN_PARAMS;
 
-    private final String stytchProjectId;
-    private final String stytchSecret;
-    private final String stytchApiBaseUrl;
-    private final long stytchTimeoutMillis;
-    private final Set<String> callbackPaths;
-    private final Set<String> tokenTypes;
-    private final int sessionDurationMinutes;
-    private final String dataSourceJndiName;
-    private final String jdbcUrl;
-    private final String jdbcUsername;
-    private final String jdbcPassword;
-    private final int jdbcMaximumPoolSize;
-    private final long jdbcConnectionTimeoutMillis;
+    static {
+        Set<String> names = new LinkedHashSet<>();
+        for (Param<?> p : TABLE) {
+            names.add(p.name);
+        }
+        KNOWN_PARAMS = Collections.unmodifiableSet(names);
+    }
+
+    private final Map<Param<?>, Object> values;
     private final DataSource dataSource;
-    private final String userTable;
-    private final String userIdColumn;
-    private final String emailColumn;
-    private final String phoneColumn;
-    private final String stytchUserIdColumn;
-    private final String createUserSql;
-    private final ConflictPolicy conflictPolicy;
-    private final String successUrl;
-    private final String failureUrl;
-    private final String sessionUserIdAttribute;
-    private final boolean confirmPage;
     private final MigrationListener listener;
 
     private MigrationConfig(Builder b) {
-        this.stytchProjectId = required(PARAM_STYTCH_PROJECT_ID, b.stytchProjectId);
-        this.stytchSecret = required(PARAM_STYTCH_SECRET, b.stytchSecret);
-        if (!stytchProjectId.matches("[A-Za-z0-9_-]{1,200}")) {
-            throw invalid(PARAM_STYTCH_PROJECT_ID, stytchProjectId, "must look like project-test-<uuid> or project-live-<uuid>");
+        Map<Param<?>, Object> checked = new IdentityHashMap<>();
+        for (Param<?> p : TABLE) {
+            checked.put(p, p.validate(b.values.get(p)));
         }
-        this.stytchApiBaseUrl = baseUrl(b.stytchApiBaseUrl);
-        this.stytchTimeoutMillis = range(PARAM_STYTCH_TIMEOUT_MILLIS, b.stytchTimeoutMillis, 100, 120_000);
-        this.callbackPaths = callbackPaths(b.callbackPath);
-        this.tokenTypes = tokenTypes(b.tokenTypes);
-        this.sessionDurationMinutes = (int) range(PARAM_SESSION_DURATION_MINUTES, b.sessionDurationMinutes, 5, 527_040);
-
-        this.dataSourceJndiName = b.dataSourceJndiName;
-        this.jdbcUrl = b.jdbcUrl;
-        this.jdbcUsername = b.jdbcUsername;
-        this.jdbcPassword = b.jdbcPassword;
+        this.values = checked;
         this.dataSource = b.dataSource;
-        int sources = (dataSourceJndiName != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (dataSource != null ? 1 : 0);
+        this.listener = b.listener == null ? MigrationListener.NONE : b.listener;
+        checkCombinations();
+    }
+
+    // Rules that span params; each single value was checked by its row.
+    private void checkCombinations() {
+        int sources = (value(DATA_SOURCE_JNDI_NAME) != null ? 1 : 0) + (value(JDBC_URL) != null ? 1 : 0)
+                + (dataSource != null ? 1 : 0);
         if (sources != 1) {
-            throw new IllegalArgumentException("exactly one of " + PARAM_DATA_SOURCE_JNDI_NAME + " / " + PARAM_JDBC_URL
-                    + (b.dataSource != null || sources == 0 ? " / a programmatic DataSource" : "")
+            throw new IllegalArgumentException("exactly one of " + DATA_SOURCE_JNDI_NAME + " / " + JDBC_URL
+                    + (dataSource != null || sources == 0 ? " / a programmatic DataSource" : "")
                     + " must be set, found " + sources);
         }
-        if (dataSourceJndiName != null && !JNDI_NAME.matcher(dataSourceJndiName).matches()) {
-            throw invalid(PARAM_DATA_SOURCE_JNDI_NAME, dataSourceJndiName, "is not a JNDI name like java:comp/env/jdbc/users");
+        if (value(JDBC_URL) == null) {
+            for (Param<String> credential : List.of(JDBC_USERNAME, JDBC_PASSWORD)) {
+                if (value(credential) != null) {
+                    throw new IllegalArgumentException(credential + " requires " + JDBC_URL);
+                }
+            }
         }
-        if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
-            // the URL may embed a password: name the rule, not the value
-            throw new IllegalArgumentException(PARAM_JDBC_URL + " must start with 'jdbc:'");
-        }
-        if (jdbcUrl == null && (jdbcUsername != null || jdbcPassword != null)) {
-            throw new IllegalArgumentException((jdbcUsername != null ? PARAM_JDBC_USERNAME : PARAM_JDBC_PASSWORD)
-                    + " requires " + PARAM_JDBC_URL);
-        }
-        this.jdbcMaximumPoolSize = (int) range(PARAM_JDBC_MAXIMUM_POOL_SIZE, b.jdbcMaximumPoolSize, 1, 1000);
-        this.jdbcConnectionTimeoutMillis = range(PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS, b.jdbcConnectionTimeoutMillis, 250, 60_000);
-
-        this.userTable = identifier(PARAM_USER_TABLE, b.userTable, true);
-        this.userIdColumn = identifier(PARAM_USER_ID_COLUMN, b.userIdColumn, false);
-        this.emailColumn = identifier(PARAM_EMAIL_COLUMN, b.emailColumn, false);
-        this.phoneColumn = b.phoneColumn == null ? null : identifier(PARAM_PHONE_COLUMN, b.phoneColumn, false);
-        this.stytchUserIdColumn = identifier(PARAM_STYTCH_USER_ID_COLUMN, b.stytchUserIdColumn, false);
-        this.createUserSql = b.createUserSql;
-        if (createUserSql != null && !createUserSql.contains(":stytch_user_id")) {
-            throw new IllegalArgumentException(PARAM_CREATE_USER_SQL + " must bind :stytch_user_id");
-        }
-        this.conflictPolicy = Objects.requireNonNull(b.conflictPolicy, PARAM_CONFLICT_POLICY);
-        this.successUrl = b.successUrl == null ? null : contextRelativeUrl(PARAM_SUCCESS_URL, b.successUrl);
-        this.failureUrl = b.failureUrl == null ? null : contextRelativeUrl(PARAM_FAILURE_URL, b.failureUrl);
-        this.sessionUserIdAttribute = required(PARAM_SESSION_USER_ID_ATTRIBUTE, b.sessionUserIdAttribute);
-        this.confirmPage = b.confirmPage;
-        this.listener = b.listener == null ? MigrationListener.NONE : b.listener;
     }
 
     /** A builder with every default of the contract. */
@@ -168,237 +166,88 @@ public final class MigrationConfig {
 
     /**
      * Builds the config from init-params (web.xml), resolving {@code ${env:…}} / {@code ${sys:…}}
-     * placeholders. An unknown param, a missing essential or a bad value is an
-     * {@link IllegalArgumentException} naming the param.
+     * placeholders from the process environment and system properties.
+     *
+     * @throws IllegalArgumentException an unknown param, a missing essential or a bad value, naming the param
      */
-    public static MigrationConfig fromInitParams(Map<String, String> params, Placeholders placeholders) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : params.entrySet()) {
-            String name = e.getKey();
-            if (!KNOWN_PARAMS.contains(name)) {
-                throw new IllegalArgumentException("unknown init-param [" + name + "]; known init-params are " + KNOWN_PARAMS);
-            }
-            String value = placeholders.resolve(name, e.getValue());
-            value = value == null ? null : value.trim();
-            if (value != null && !value.isEmpty()) {
-                values.put(name, value);
-            }
+    public static MigrationConfig fromInitParams(Map<String, String> params) {
+        return fromInitParams(params, Placeholders.fromProcess());
+    }
+
+    static MigrationConfig fromInitParams(Map<String, String> params, Placeholders placeholders) {
+        Map<String, Param<?>> byName = new LinkedHashMap<>();
+        for (Param<?> p : TABLE) {
+            byName.put(p.name, p);
         }
         Builder b = builder();
-        b.stytchProjectId(values.get(PARAM_STYTCH_PROJECT_ID));
-        b.stytchSecret(values.get(PARAM_STYTCH_SECRET));
-        b.stytchApiBaseUrl(values.get(PARAM_STYTCH_API_BASE_URL));
-        ifPresent(values, PARAM_STYTCH_TIMEOUT_MILLIS, v -> b.stytchTimeoutMillis(parseLong(PARAM_STYTCH_TIMEOUT_MILLIS, v)));
-        ifPresent(values, PARAM_CALLBACK_PATH, b::callbackPath);
-        ifPresent(values, PARAM_TOKEN_TYPES, b::tokenTypes);
-        ifPresent(values, PARAM_SESSION_DURATION_MINUTES,
-                v -> b.sessionDurationMinutes((int) parseLong(PARAM_SESSION_DURATION_MINUTES, v)));
-        b.dataSourceJndiName(values.get(PARAM_DATA_SOURCE_JNDI_NAME));
-        b.jdbcUrl(values.get(PARAM_JDBC_URL));
-        b.jdbcUsername(values.get(PARAM_JDBC_USERNAME));
-        b.jdbcPassword(values.get(PARAM_JDBC_PASSWORD));
-        ifPresent(values, PARAM_JDBC_MAXIMUM_POOL_SIZE,
-                v -> b.jdbcMaximumPoolSize((int) parseLong(PARAM_JDBC_MAXIMUM_POOL_SIZE, v)));
-        ifPresent(values, PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS,
-                v -> b.jdbcConnectionTimeoutMillis(parseLong(PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS, v)));
-        ifPresent(values, PARAM_USER_TABLE, b::userTable);
-        ifPresent(values, PARAM_USER_ID_COLUMN, b::userIdColumn);
-        ifPresent(values, PARAM_EMAIL_COLUMN, b::emailColumn);
-        b.phoneColumn(values.get(PARAM_PHONE_COLUMN));
-        ifPresent(values, PARAM_STYTCH_USER_ID_COLUMN, b::stytchUserIdColumn);
-        b.createUserSql(values.get(PARAM_CREATE_USER_SQL));
-        ifPresent(values, PARAM_CONFLICT_POLICY, v -> b.conflictPolicy(conflictPolicy(v)));
-        b.successUrl(values.get(PARAM_SUCCESS_URL));
-        b.failureUrl(values.get(PARAM_FAILURE_URL));
-        ifPresent(values, PARAM_SESSION_USER_ID_ATTRIBUTE, b::sessionUserIdAttribute);
-        ifPresent(values, PARAM_CONFIRM_PAGE, v -> b.confirmPage(parseBoolean(PARAM_CONFIRM_PAGE, v)));
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            Param<?> param = byName.get(e.getKey());
+            if (param == null) {
+                throw new IllegalArgumentException("unknown init-param [" + e.getKey() + "]; known init-params are " + KNOWN_PARAMS);
+            }
+            b.parse(param, placeholders.resolve(param.name, e.getValue()));
+        }
         return b.build();
     }
 
-    private static void ifPresent(Map<String, String> values, String name, java.util.function.Consumer<String> setter) {
-        String v = values.get(name);
-        if (v != null) {
-            setter.accept(v);
-        }
-    }
-
-    private static long parseLong(String param, String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw invalid(param, value, "must be an integer");
-        }
-    }
-
-    private static boolean parseBoolean(String param, String value) {
-        if ("true".equalsIgnoreCase(value)) {
-            return true;
-        }
-        if ("false".equalsIgnoreCase(value)) {
-            return false;
-        }
-        throw invalid(param, value, "must be true or false");
-    }
-
-    private static ConflictPolicy conflictPolicy(String value) {
-        for (ConflictPolicy p : ConflictPolicy.values()) {
-            if (p.paramValue().equals(value.toLowerCase(Locale.ROOT))) {
-                return p;
-            }
-        }
-        throw invalid(PARAM_CONFLICT_POLICY, value, "must be one of reject, relink");
-    }
-
-    private static IllegalArgumentException invalid(String param, String value, String condition) {
-        String shown = SECRET_PARAMS.contains(param) ? "****" : value;
-        return new IllegalArgumentException(param + " [" + shown + "] " + condition);
-    }
-
-    private static String required(String param, String value) {
-        if (value == null || value.trim().isEmpty()) {
-            throw new IllegalArgumentException(param + " is required");
-        }
-        return value.trim();
-    }
-
-    private static long range(String param, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw invalid(param, Long.toString(value), "must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    private static String baseUrl(String value) {
-        if (value == null) {
-            return null;
-        }
-        String v = value.trim();
-        if (!(v.startsWith("https://") || v.startsWith("http://")) || v.contains("?") || v.contains("#")
-                || v.chars().anyMatch(c -> c <= ' ')) {
-            throw invalid(PARAM_STYTCH_API_BASE_URL, v, "must be an http(s) URL without query, e.g. https://test.stytch.com");
-        }
-        // the SDK concatenates "$baseUrl$path": a trailing slash would produce //v1/...
-        while (v.endsWith("/")) {
-            v = v.substring(0, v.length() - 1);
-        }
-        return v;
-    }
-
-    private static Set<String> callbackPaths(String value) {
-        Set<String> paths = new LinkedHashSet<>();
-        for (String raw : value.split(",")) {
-            String p = raw.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            if (!p.startsWith("/")) {
-                throw invalid(PARAM_CALLBACK_PATH, p, "must start with '/'");
-            }
-            if (p.contains("*") || !CALLBACK_PATH.matcher(p).matches()) {
-                throw invalid(PARAM_CALLBACK_PATH, p, "must be an exact context-relative path without wildcards or query");
-            }
-            paths.add(p);
-        }
-        if (paths.isEmpty()) {
-            throw new IllegalArgumentException(PARAM_CALLBACK_PATH + " is required");
-        }
-        return Collections.unmodifiableSet(paths);
-    }
-
-    private static Set<String> tokenTypes(String value) {
-        Set<String> types = new LinkedHashSet<>();
-        for (String raw : value.split(",")) {
-            String t = raw.trim();
-            if (t.isEmpty()) {
-                continue;
-            }
-            if (!SUPPORTED_TOKEN_TYPES.contains(t)) {
-                throw invalid(PARAM_TOKEN_TYPES, t, "is not supported; supported are " + SUPPORTED_TOKEN_TYPES);
-            }
-            types.add(t);
-        }
-        if (types.isEmpty()) {
-            throw new IllegalArgumentException(PARAM_TOKEN_TYPES + " is required");
-        }
-        return Collections.unmodifiableSet(types);
-    }
-
-    private static String identifier(String param, String value, boolean schemaQualified) {
-        String v = required(param, value);
-        String[] parts = v.split("\\.", -1);
-        boolean ok = parts.length == 1 || (schemaQualified && parts.length == 2);
-        for (String part : parts) {
-            ok &= SQL_IDENTIFIER.matcher(part).matches();
-        }
-        if (!ok) {
-            throw invalid(param, v, schemaQualified ? "must be a SQL identifier, optionally schema-qualified (letters, digits, _)"
-                    : "must be a SQL identifier (letters, digits, _)");
-        }
-        return v;
-    }
-
-    // Open redirects: only same-origin, context-relative paths are accepted.
-    private static String contextRelativeUrl(String param, String value) {
-        String v = value.trim();
-        if (!v.startsWith("/") || v.startsWith("//") || v.contains("\\") || v.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
-            throw invalid(param, v, "must be a context-relative path starting with a single '/'");
-        }
-        return v;
+    @SuppressWarnings("unchecked")
+    private <T> T value(Param<T> param) {
+        return (T) values.get(param);
     }
 
     public String stytchProjectId() {
-        return stytchProjectId;
+        return value(STYTCH_PROJECT_ID);
     }
 
     /** The Stytch secret. Never log it. */
     public String stytchSecret() {
-        return stytchSecret;
+        return value(STYTCH_SECRET);
     }
 
-    /** Null: derive from the project id (test or live). */
+    /** Null: derive from the project id (test or live). No trailing slash. */
     public String stytchApiBaseUrl() {
-        return stytchApiBaseUrl;
+        return value(STYTCH_API_BASE_URL);
     }
 
     public long stytchTimeoutMillis() {
-        return stytchTimeoutMillis;
+        return value(STYTCH_TIMEOUT_MILLIS);
     }
 
     public Set<String> callbackPaths() {
-        return callbackPaths;
+        return value(CALLBACK_PATH);
     }
 
     public Set<String> tokenTypes() {
-        return tokenTypes;
+        return value(TOKEN_TYPES);
     }
 
     public int sessionDurationMinutes() {
-        return sessionDurationMinutes;
+        return value(SESSION_DURATION_MINUTES).intValue();
     }
 
     public String dataSourceJndiName() {
-        return dataSourceJndiName;
+        return value(DATA_SOURCE_JNDI_NAME);
     }
 
     public String jdbcUrl() {
-        return jdbcUrl;
+        return value(JDBC_URL);
     }
 
     public String jdbcUsername() {
-        return jdbcUsername;
+        return value(JDBC_USERNAME);
     }
 
     /** Never log it. */
     public String jdbcPassword() {
-        return jdbcPassword;
+        return value(JDBC_PASSWORD);
     }
 
     public int jdbcMaximumPoolSize() {
-        return jdbcMaximumPoolSize;
+        return value(JDBC_MAXIMUM_POOL_SIZE).intValue();
     }
 
     public long jdbcConnectionTimeoutMillis() {
-        return jdbcConnectionTimeoutMillis;
+        return value(JDBC_CONNECTION_TIMEOUT_MILLIS);
     }
 
     /** A DataSource handed over programmatically (not closed by the filter), or null. */
@@ -407,47 +256,47 @@ public final class MigrationConfig {
     }
 
     public String userTable() {
-        return userTable;
+        return value(USER_TABLE);
     }
 
     public String userIdColumn() {
-        return userIdColumn;
+        return value(USER_ID_COLUMN);
     }
 
     public String emailColumn() {
-        return emailColumn;
+        return value(EMAIL_COLUMN);
     }
 
     /** Null when phone matching is off. */
     public String phoneColumn() {
-        return phoneColumn;
+        return value(PHONE_COLUMN);
     }
 
     public String stytchUserIdColumn() {
-        return stytchUserIdColumn;
+        return value(STYTCH_USER_ID_COLUMN);
     }
 
     /** Null for the generated INSERT. */
     public String createUserSql() {
-        return createUserSql;
+        return value(CREATE_USER_SQL);
     }
 
     public ConflictPolicy conflictPolicy() {
-        return conflictPolicy;
+        return value(CONFLICT_POLICY);
     }
 
     /** Context-relative, or null to pass the request on. */
     public String successUrl() {
-        return successUrl;
+        return value(SUCCESS_URL);
     }
 
     /** Context-relative, or null to answer the failure directly. */
     public String failureUrl() {
-        return failureUrl;
+        return value(FAILURE_URL);
     }
 
     public String sessionUserIdAttribute() {
-        return sessionUserIdAttribute;
+        return value(SESSION_USER_ID_ATTRIBUTE);
     }
 
     /**
@@ -455,7 +304,7 @@ public final class MigrationConfig {
      * POST consumes the token. Protects one-time links from email link scanners. Default false.
      */
     public boolean confirmPage() {
-        return confirmPage;
+        return value(CONFIRM_PAGE);
     }
 
     /** {@link MigrationListener#NONE} unless one was set. */
@@ -463,154 +312,342 @@ public final class MigrationConfig {
         return listener;
     }
 
-    /** The effective configuration for the init log line: secrets masked, JDBC URL query stripped. */
+    /** The effective configuration for the init log line: secrets masked, credentials in URLs masked. */
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("MigrationConfig{");
-        s.append(PARAM_STYTCH_PROJECT_ID).append('=').append(stytchProjectId);
-        s.append(", ").append(PARAM_STYTCH_SECRET).append("=****");
-        s.append(", ").append(PARAM_STYTCH_API_BASE_URL).append('=').append(stytchApiBaseUrl == null ? "(by project id)" : stytchApiBaseUrl);
-        s.append(", ").append(PARAM_STYTCH_TIMEOUT_MILLIS).append('=').append(stytchTimeoutMillis);
-        s.append(", ").append(PARAM_CALLBACK_PATH).append('=').append(String.join(",", callbackPaths));
-        s.append(", ").append(PARAM_TOKEN_TYPES).append('=').append(String.join(",", tokenTypes));
-        s.append(", ").append(PARAM_SESSION_DURATION_MINUTES).append('=').append(sessionDurationMinutes);
-        if (dataSourceJndiName != null) {
-            s.append(", ").append(PARAM_DATA_SOURCE_JNDI_NAME).append('=').append(dataSourceJndiName);
-        } else if (jdbcUrl != null) {
-            int q = jdbcUrl.indexOf('?');
-            s.append(", ").append(PARAM_JDBC_URL).append('=').append(q < 0 ? jdbcUrl : jdbcUrl.substring(0, q) + "?…");
-            s.append(", ").append(PARAM_JDBC_USERNAME).append('=').append(jdbcUsername);
-            s.append(", ").append(PARAM_JDBC_PASSWORD).append('=').append(jdbcPassword == null ? "(none)" : "****");
-            s.append(", ").append(PARAM_JDBC_MAXIMUM_POOL_SIZE).append('=').append(jdbcMaximumPoolSize);
-            s.append(", ").append(PARAM_JDBC_CONNECTION_TIMEOUT_MILLIS).append('=').append(jdbcConnectionTimeoutMillis);
-        } else {
-            s.append(", dataSource=(programmatic)");
+        List<String> shown = new ArrayList<>();
+        for (Param<?> p : TABLE) {
+            Object v = values.get(p);
+            if (v != null) {
+                shown.add(p.name + "=" + p.show(v));
+            }
         }
-        s.append(", ").append(PARAM_USER_TABLE).append('=').append(userTable);
-        s.append(", ").append(PARAM_USER_ID_COLUMN).append('=').append(userIdColumn);
-        s.append(", ").append(PARAM_EMAIL_COLUMN).append('=').append(emailColumn);
-        s.append(", ").append(PARAM_PHONE_COLUMN).append('=').append(phoneColumn == null ? "(off)" : phoneColumn);
-        s.append(", ").append(PARAM_STYTCH_USER_ID_COLUMN).append('=').append(stytchUserIdColumn);
-        s.append(", ").append(PARAM_CREATE_USER_SQL).append('=').append(createUserSql == null ? "(generated)" : "(custom)");
-        s.append(", ").append(PARAM_CONFLICT_POLICY).append('=').append(conflictPolicy.paramValue());
-        s.append(", ").append(PARAM_SUCCESS_URL).append('=').append(successUrl == null ? "(pass on)" : successUrl);
-        s.append(", ").append(PARAM_FAILURE_URL).append('=').append(failureUrl == null ? "(answer)" : failureUrl);
-        s.append(", ").append(PARAM_SESSION_USER_ID_ATTRIBUTE).append('=').append(sessionUserIdAttribute);
-        s.append(", ").append(PARAM_CONFIRM_PAGE).append('=').append(confirmPage);
-        return s.append('}').toString();
+        if (dataSource != null) {
+            shown.add("dataSource=(programmatic)");
+        }
+        return "MigrationConfig{" + String.join(", ", shown) + "}";
+    }
+
+    // --- validators: each returns the normalised value or throws naming the param ---
+
+    private static IllegalArgumentException invalid(Param<?> param, String value, String condition) {
+        return new IllegalArgumentException(param.name + " [" + (param.secret ? Masking.MASK : value) + "] " + condition);
+    }
+
+    private static String matches(Param<String> p, String v, Pattern pattern, String condition) {
+        if (!pattern.matcher(v).matches()) {
+            throw invalid(p, v, condition);
+        }
+        return v;
+    }
+
+    private static String baseUrl(Param<String> p, String v) {
+        if (!(v.startsWith("https://") || v.startsWith("http://")) || v.contains("?") || v.contains("#")
+                || v.chars().anyMatch(c -> c <= ' ')) {
+            throw invalid(p, Masking.url(v), "must be an http(s) URL without query, e.g. https://test.stytch.com");
+        }
+        // the SDK concatenates "$baseUrl$path": a trailing slash would produce //v1/...
+        String url = v;
+        while (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        return url;
+    }
+
+    private static String jdbcUrl(Param<String> p, String v) {
+        if (!v.startsWith("jdbc:")) {
+            // the URL may embed a password: name the rule, not the value
+            throw new IllegalArgumentException(p + " must start with 'jdbc:'");
+        }
+        return v;
+    }
+
+    private static Set<String> callbackPaths(Param<Set<String>> p, Set<String> paths) {
+        for (String path : paths) {
+            if (!path.startsWith("/")) {
+                throw invalid(p, path, "must start with '/'");
+            }
+            if (path.contains("*") || !PATH.matcher(path).matches()) {
+                throw invalid(p, path, "must be an exact context-relative path without wildcards or query");
+            }
+        }
+        return paths;
+    }
+
+    private static Set<String> tokenTypes(Param<Set<String>> p, Set<String> types) {
+        for (String type : types) {
+            if (!SUPPORTED_TOKEN_TYPES.contains(type)) {
+                throw invalid(p, type, "is not supported; supported are " + SUPPORTED_TOKEN_TYPES);
+            }
+        }
+        return types;
+    }
+
+    private static String identifier(Param<String> p, String v, boolean schemaQualified) {
+        String[] parts = v.split("\\.", -1);
+        boolean ok = parts.length == 1 || (schemaQualified && parts.length == 2);
+        for (String part : parts) {
+            ok &= SQL_IDENTIFIER.matcher(part).matches();
+        }
+        if (!ok) {
+            throw invalid(p, v, schemaQualified ? "must be a SQL identifier, optionally schema-qualified (letters, digits, _)"
+                    : "must be a SQL identifier (letters, digits, _)");
+        }
+        return v;
+    }
+
+    // Parsed here once so that a malformed template fails init; the store parses it again, trusting it.
+    private static String createUserSql(Param<String> p, String v) {
+        NamedParameterSql parsed = NamedParameterSql.parse(v, NamedParameterSql.CREATE_USER_SQL_PARAMETERS);
+        if (!parsed.parameterNames().contains("stytch_user_id")) {
+            throw new IllegalArgumentException(p + " must bind :stytch_user_id");
+        }
+        return v;
+    }
+
+    private static ConflictPolicy conflictPolicy(Param<ConflictPolicy> p, String v) {
+        for (ConflictPolicy policy : ConflictPolicy.values()) {
+            if (policy.paramValue().equals(v.toLowerCase(Locale.ROOT))) {
+                return policy;
+            }
+        }
+        throw invalid(p, v, "must be one of reject, relink");
+    }
+
+    // Open redirects: only same-origin, context-relative paths are accepted.
+    private static String contextRelativeUrl(Param<String> p, String v) {
+        if (!v.startsWith("/") || v.startsWith("//") || v.contains("\\") || v.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+            throw invalid(p, v, "must be a context-relative path starting with a single '/'");
+        }
+        return v;
+    }
+
+    /**
+     * One init-param: its web.xml name, default, how its text is parsed, how its value is checked,
+     * whether it is a secret (masked in every message and log line) and a one-line description.
+     *
+     * @param <T> the value type once parsed
+     */
+    public static final class Param<T> {
+        private final String name;
+        private final T defaultValue;
+        private final String description;
+        private final Parser<T> parser;
+        private Checker<T> checker = (p, v) -> v;
+        private Function<T, String> display = String::valueOf;
+        private boolean required;
+        private boolean secret;
+
+        private Param(String name, T defaultValue, String description, Parser<T> parser) {
+            this.name = name;
+            this.defaultValue = defaultValue;
+            this.description = description;
+            this.parser = parser;
+            TABLE.add(this);
+        }
+
+        static Param<String> text(String name, String defaultValue, String description) {
+            return new Param<>(name, defaultValue, description, (p, v) -> v);
+        }
+
+        static Param<Set<String>> list(String name, String defaultValue, String description) {
+            return new Param<>(name, split(defaultValue), description, (p, v) -> split(v)).display(v -> String.join(",", v));
+        }
+
+        static Param<Long> number(String name, long defaultValue, long min, long max, String description) {
+            Param<Long> param = new Param<>(name, defaultValue, description, (p, v) -> {
+                try {
+                    return Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw invalid(p, v, "must be an integer");
+                }
+            });
+            return param.check((p, v) -> {
+                if (v < min || v > max) {
+                    throw invalid(p, Long.toString(v), "must be between " + min + " and " + max);
+                }
+                return v;
+            });
+        }
+
+        static Param<Boolean> bool(String name, boolean defaultValue, String description) {
+            return new Param<>(name, defaultValue, description, (p, v) -> {
+                if ("true".equalsIgnoreCase(v) || "false".equalsIgnoreCase(v)) {
+                    return Boolean.parseBoolean(v);
+                }
+                throw invalid(p, v, "must be true or false");
+            });
+        }
+
+        private static Set<String> split(String value) {
+            Set<String> items = new LinkedHashSet<>();
+            for (String raw : value.split(",")) {
+                if (!raw.trim().isEmpty()) {
+                    items.add(raw.trim());
+                }
+            }
+            return Collections.unmodifiableSet(items);
+        }
+
+        Param<T> check(Checker<T> checker) {
+            this.checker = checker;
+            return this;
+        }
+
+        Param<T> display(Function<T, String> display) {
+            this.display = display;
+            return this;
+        }
+
+        Param<T> required() {
+            this.required = true;
+            return this;
+        }
+
+        Param<T> secret() {
+            this.secret = true;
+            return this;
+        }
+
+        /** The init-param name, e.g. {@code callbackPath}. */
+        public String name() {
+            return name;
+        }
+
+        /** The value when the param is absent; null when it has none. */
+        public T defaultValue() {
+            return defaultValue;
+        }
+
+        /** A one-line description. */
+        public String description() {
+            return description;
+        }
+
+        /** Whether the value is masked in every message and log line. */
+        public boolean isSecret() {
+            return secret;
+        }
+
+        @SuppressWarnings("unchecked")
+        private T validate(Object raw) {
+            T value = raw == null ? defaultValue : (T) raw;
+            if (value == null || value instanceof Set && ((Set<?>) value).isEmpty()) {
+                if (required || value != null) {
+                    throw new IllegalArgumentException(name + " is required");
+                }
+                return null;
+            }
+            return checker.check(this, value);
+        }
+
+        @SuppressWarnings("unchecked")
+        private String show(Object value) {
+            return secret ? Masking.MASK : display.apply((T) value);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Turns an init-param's text (trimmed, not empty) into a value; throws naming the param. */
+    interface Parser<T> {
+        T parse(Param<T> param, String text);
+    }
+
+    /** Checks and normalises a value; throws naming the param. */
+    interface Checker<T> {
+        T check(Param<T> param, T value);
     }
 
     /**
      * Builds a {@link MigrationConfig} in code (embedded Jetty, Spring Boot). Starts with every
      * default of the contract; {@link #build()} validates exactly as the init-params are validated.
+     * Empty or blank strings count as absent.
      */
     public static final class Builder {
-        private String stytchProjectId;
-        private String stytchSecret;
-        private String stytchApiBaseUrl;
-        private long stytchTimeoutMillis = DEFAULT_STYTCH_TIMEOUT_MILLIS;
-        private String callbackPath = DEFAULT_CALLBACK_PATH;
-        private String tokenTypes = DEFAULT_TOKEN_TYPES;
-        private int sessionDurationMinutes = DEFAULT_SESSION_DURATION_MINUTES;
-        private String dataSourceJndiName;
-        private String jdbcUrl;
-        private String jdbcUsername;
-        private String jdbcPassword;
-        private int jdbcMaximumPoolSize = DEFAULT_JDBC_MAXIMUM_POOL_SIZE;
-        private long jdbcConnectionTimeoutMillis = DEFAULT_JDBC_CONNECTION_TIMEOUT_MILLIS;
+        private final Map<Param<?>, Object> values = new IdentityHashMap<>();
         private DataSource dataSource;
-        private String userTable = DEFAULT_USER_TABLE;
-        private String userIdColumn = DEFAULT_USER_ID_COLUMN;
-        private String emailColumn = DEFAULT_EMAIL_COLUMN;
-        private String phoneColumn;
-        private String stytchUserIdColumn = DEFAULT_STYTCH_USER_ID_COLUMN;
-        private String createUserSql;
-        private ConflictPolicy conflictPolicy = DEFAULT_CONFLICT_POLICY;
-        private String successUrl;
-        private String failureUrl;
-        private String sessionUserIdAttribute = DEFAULT_SESSION_USER_ID_ATTRIBUTE;
-        private boolean confirmPage = DEFAULT_CONFIRM_PAGE;
         private MigrationListener listener;
 
         private Builder() {
         }
 
-        private static String emptyToNull(String v) {
-            return v == null || v.trim().isEmpty() ? null : v.trim();
+        private <T> Builder set(Param<T> param, T value) {
+            if (value == null) {
+                values.remove(param);
+            } else {
+                values.put(param, value);
+            }
+            return this;
+        }
+
+        private <T> Builder parse(Param<T> param, String text) {
+            String v = text == null ? null : text.trim();
+            return set(param, v == null || v.isEmpty() ? null : param.parser.parse(param, v));
         }
 
         /** Required. */
         public Builder stytchProjectId(String v) {
-            this.stytchProjectId = emptyToNull(v);
-            return this;
+            return parse(STYTCH_PROJECT_ID, v);
         }
 
         /** Required. */
         public Builder stytchSecret(String v) {
-            this.stytchSecret = emptyToNull(v);
-            return this;
+            return parse(STYTCH_SECRET, v);
         }
 
         /** Default: derived from the project id. */
         public Builder stytchApiBaseUrl(String v) {
-            this.stytchApiBaseUrl = emptyToNull(v);
-            return this;
+            return parse(STYTCH_API_BASE_URL, v);
         }
 
         /** Default 10000; 100..120000. */
         public Builder stytchTimeoutMillis(long v) {
-            this.stytchTimeoutMillis = v;
-            return this;
+            return set(STYTCH_TIMEOUT_MILLIS, v);
         }
 
         /** Comma-separated exact context-relative paths; default {@code /authenticate}. */
         public Builder callbackPath(String v) {
-            this.callbackPath = v == null ? DEFAULT_CALLBACK_PATH : v;
-            return this;
+            return parse(CALLBACK_PATH, v);
         }
 
         /** Comma-separated; default {@code magic_links,oauth}. */
         public Builder tokenTypes(String v) {
-            this.tokenTypes = v == null ? DEFAULT_TOKEN_TYPES : v;
-            return this;
+            return parse(TOKEN_TYPES, v);
         }
 
         /** Default 60; 5..527040. */
         public Builder sessionDurationMinutes(int v) {
-            this.sessionDurationMinutes = v;
-            return this;
+            return set(SESSION_DURATION_MINUTES, (long) v);
         }
 
         public Builder dataSourceJndiName(String v) {
-            this.dataSourceJndiName = emptyToNull(v);
-            return this;
+            return parse(DATA_SOURCE_JNDI_NAME, v);
         }
 
         public Builder jdbcUrl(String v) {
-            this.jdbcUrl = emptyToNull(v);
-            return this;
+            return parse(JDBC_URL, v);
         }
 
         public Builder jdbcUsername(String v) {
-            this.jdbcUsername = emptyToNull(v);
-            return this;
+            return parse(JDBC_USERNAME, v);
         }
 
         public Builder jdbcPassword(String v) {
-            this.jdbcPassword = emptyToNull(v);
-            return this;
+            return parse(JDBC_PASSWORD, v);
         }
 
         /** Default 10; 1..1000. */
         public Builder jdbcMaximumPoolSize(int v) {
-            this.jdbcMaximumPoolSize = v;
-            return this;
+            return set(JDBC_MAXIMUM_POOL_SIZE, (long) v);
         }
 
         /** How long a callback waits for a pooled connection; default 3000; 250..60000. */
         public Builder jdbcConnectionTimeoutMillis(long v) {
-            this.jdbcConnectionTimeoutMillis = v;
-            return this;
+            return set(JDBC_CONNECTION_TIMEOUT_MILLIS, v);
         }
 
         /** An application-owned DataSource (e.g. Spring's); the filter never closes it. */
@@ -620,61 +657,50 @@ public final class MigrationConfig {
         }
 
         public Builder userTable(String v) {
-            this.userTable = v;
-            return this;
+            return parse(USER_TABLE, v);
         }
 
         public Builder userIdColumn(String v) {
-            this.userIdColumn = v;
-            return this;
+            return parse(USER_ID_COLUMN, v);
         }
 
         public Builder emailColumn(String v) {
-            this.emailColumn = v;
-            return this;
+            return parse(EMAIL_COLUMN, v);
         }
 
         /** Null (default) turns phone matching off. */
         public Builder phoneColumn(String v) {
-            this.phoneColumn = emptyToNull(v);
-            return this;
+            return parse(PHONE_COLUMN, v);
         }
 
         public Builder stytchUserIdColumn(String v) {
-            this.stytchUserIdColumn = v;
-            return this;
+            return parse(STYTCH_USER_ID_COLUMN, v);
         }
 
         /** Null (default) for the generated INSERT. */
         public Builder createUserSql(String v) {
-            this.createUserSql = emptyToNull(v);
-            return this;
+            return parse(CREATE_USER_SQL, v);
         }
 
         public Builder conflictPolicy(ConflictPolicy v) {
-            this.conflictPolicy = v;
-            return this;
+            return set(CONFLICT_POLICY, v);
         }
 
         public Builder successUrl(String v) {
-            this.successUrl = emptyToNull(v);
-            return this;
+            return parse(SUCCESS_URL, v);
         }
 
         public Builder failureUrl(String v) {
-            this.failureUrl = emptyToNull(v);
-            return this;
+            return parse(FAILURE_URL, v);
         }
 
         public Builder sessionUserIdAttribute(String v) {
-            this.sessionUserIdAttribute = v;
-            return this;
+            return parse(SESSION_USER_ID_ATTRIBUTE, v);
         }
 
         /** Default false: see {@link MigrationConfig#confirmPage()}. */
         public Builder confirmPage(boolean v) {
-            this.confirmPage = v;
-            return this;
+            return set(CONFIRM_PAGE, v);
         }
 
         /** Receives every outcome; must be fast and must not throw (a throwing listener never fails a login). */

@@ -2,12 +2,7 @@ package io.github.stytchmigration;
 
 import io.github.stytchmigration.internal.CallbackLogic;
 import io.github.stytchmigration.internal.CallbackRequest;
-import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.Components;
-import io.github.stytchmigration.internal.Placeholders;
-import io.github.stytchmigration.internal.StytchAuthenticator;
-import io.github.stytchmigration.internal.StytchLogin;
-import io.github.stytchmigration.internal.UserStore;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -26,6 +21,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -60,14 +56,13 @@ public class MigrationFilter implements Filter {
      */
     public static final String SESSION_PKCE_CODE_VERIFIER = "stytchMigration.pkceCodeVerifier";
 
-    static final String RETRY_AFTER = "Retry-After";
     private static final Logger LOG = LoggerFactory.getLogger(MigrationFilter.class);
 
     private final MigrationConfig programmaticConfig;
-    private volatile MigrationConfig config;
     private volatile Components components;
     private volatile CallbackLogic logic;
-    private volatile Set<String> callbackPaths = Collections.emptySet();
+    private volatile Responder responder;
+    private volatile Set<String> callbackPaths = Set.of();
 
     /** For web.xml: the configuration comes from init-params. */
     public MigrationFilter() {
@@ -76,37 +71,27 @@ public class MigrationFilter implements Filter {
 
     /** For code (embedded Jetty, Spring Boot): init-params are then not allowed. */
     public MigrationFilter(MigrationConfig config) {
-        this.programmaticConfig = java.util.Objects.requireNonNull(config, "config");
-    }
-
-    // For tests of the glue with stub parts.
-    MigrationFilter(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
-        this.programmaticConfig = config;
-        this.components = Components.of(stytch, store);
+        this.programmaticConfig = Objects.requireNonNull(config, "config");
     }
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
-        MigrationConfig effective;
+        String name = filterConfig.getFilterName();
+        MigrationConfig config;
+        Components parts;
         try {
-            effective = programmaticConfig != null ? checkNoInitParams(filterConfig) : fromInitParams(filterConfig);
-        } catch (IllegalArgumentException e) {
-            // messages name the param and never contain a secret
-            throw new ServletException("MigrationFilter [" + filterConfig.getFilterName() + "]: " + e.getMessage());
+            config = programmaticConfig != null ? checkNoInitParams(filterConfig) : fromInitParams(filterConfig);
+            parts = Components.create(config);
+        } catch (RuntimeException e) {
+            // messages name the param and never contain a secret; the cause of a config error adds nothing
+            throw new ServletException("MigrationFilter [" + name + "]: " + e.getMessage(),
+                    e instanceof IllegalArgumentException ? null : e);
         }
-        Components parts = components;
-        if (parts == null) {
-            try {
-                parts = Components.create(effective);
-            } catch (RuntimeException e) {
-                throw new ServletException("MigrationFilter [" + filterConfig.getFilterName() + "]: " + e.getMessage(), e);
-            }
-        }
-        this.config = effective;
         this.components = parts;
-        this.logic = new CallbackLogic(effective.tokenTypes(), parts.stytch(), parts.store(), effective.listener());
-        this.callbackPaths = effective.callbackPaths();
-        LOG.info("stytch-migration MigrationFilter [{}] ready: {}", filterConfig.getFilterName(), effective);
+        this.logic = new CallbackLogic(config, parts.stytch(), parts.store());
+        this.responder = new Responder(config);
+        this.callbackPaths = config.callbackPaths();
+        LOG.info("MigrationFilter [{}] ready: {}", name, config);
     }
 
     private MigrationConfig checkNoInitParams(FilterConfig filterConfig) {
@@ -121,9 +106,10 @@ public class MigrationFilter implements Filter {
         for (String name : Collections.list(filterConfig.getInitParameterNames())) {
             params.put(name, filterConfig.getInitParameter(name));
         }
-        return MigrationConfig.fromInitParams(params, Placeholders.fromProcess());
+        return MigrationConfig.fromInitParams(params);
     }
 
+    /** Parse, decide, respond: every decision is in the logic, every servlet write in the responder. */
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest) || !callbackPaths.contains(pathOf((HttpServletRequest) req))) {
@@ -131,33 +117,11 @@ public class MigrationFilter implements Filter {
             return;
         }
         HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
-        // the callback URL carries a one-time token: keep it out of caches and Referer headers
-        response.setHeader("Cache-Control", "no-store");
-        response.setHeader("Pragma", "no-cache");
-        response.setHeader("Referrer-Policy", "no-referrer");
-
-        CallbackRequest callback = parse(request);
-        if (config.confirmPage() && "GET".equals(callback.method())) {
-            // link scanners follow GETs: only the page's POST spends the one-time token
-            CallbackResult invalid = logic.validate(callback);
-            if (invalid == null) {
-                Responses.confirmPage(response);
-            } else {
-                Responses.failure(request, response, config.failureUrl(), invalid);
-            }
-            return;
-        }
-        CallbackResult outcome = logic.handle(callback);
-        if (outcome.isSuccess()) {
-            succeed(request, response, chain, outcome);
-        } else {
-            Responses.failure(request, response, config.failureUrl(), outcome);
-        }
+        responder.respond(request, (HttpServletResponse) res, chain, logic.handle(parse(request)));
     }
 
     // Decoded and normalised by the container, so "/a/../authenticate" and "%2F" tricks cannot slip past.
-    private static String pathOf(HttpServletRequest request) {
+    static String pathOf(HttpServletRequest request) {
         String servletPath = request.getServletPath();
         String pathInfo = request.getPathInfo();
         if (pathInfo == null) {
@@ -168,7 +132,7 @@ public class MigrationFilter implements Filter {
         return servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
     }
 
-    private static CallbackRequest parse(HttpServletRequest request) {
+    static CallbackRequest parse(HttpServletRequest request) {
         List<String> types;
         List<String> tokens;
         try {
@@ -192,32 +156,6 @@ public class MigrationFilter implements Filter {
         return values == null ? List.of() : Arrays.asList(values);
     }
 
-    private void succeed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
-                         CallbackResult outcome) throws IOException, ServletException {
-        MigrationResult result = outcome.result();
-        StytchLogin login = outcome.login();
-        request.setAttribute(ATTR_OUTCOME, result.outcome().name());
-        request.setAttribute(ATTR_USER_ID, result.userId());
-        request.setAttribute(ATTR_STYTCH_USER_ID, result.stytchUserId());
-        request.setAttribute(MigrationResult.REQUEST_ATTRIBUTE, result);
-
-        HttpSession session = request.getSession(true);
-        session.removeAttribute(SESSION_PKCE_CODE_VERIFIER);
-        session.setAttribute(config.sessionUserIdAttribute(), result.userId());
-        session.setAttribute(SESSION_STYTCH_USER_ID, result.stytchUserId());
-        session.setAttribute(SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
-        session.setAttribute(SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
-        // session fixation: an id seen before login is worthless after it (attributes are kept)
-        request.changeSessionId();
-        SessionCookies.harden(request, response);
-
-        if (config.successUrl() != null) {
-            Responses.seeOther(response, request.getContextPath() + config.successUrl());
-        } else {
-            chain.doFilter(request, response);
-        }
-    }
-
     @Override
     public void destroy() {
         Components parts = components;
@@ -225,11 +163,6 @@ public class MigrationFilter implements Filter {
         if (parts != null) {
             parts.close();
         }
-        LOG.info("stytch-migration MigrationFilter stopped");
-    }
-
-    /** The effective configuration; null before {@link #init}. */
-    public MigrationConfig config() {
-        return config;
+        LOG.info("MigrationFilter stopped");
     }
 }

@@ -241,4 +241,55 @@ class MigrationConfigTest {
                 .dataSource(new org.postgresql.ds.PGSimpleDataSource()).build();
         assertThat(c.dataSource()).isNotNull();
     }
+
+    @Test
+    void rejectsACreateUserSqlTemplateWithAnUnknownParameter() {
+        Map<String, String> p = essentials();
+        p.put("createUserSql", "INSERT INTO legacy.members (mail, stytch_ref) VALUES (:mail, :stytch_user_id)");
+        assertThatThrownBy(() -> parse(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("createUserSql uses unknown parameter [:mail]");
+        Map<String, String> q = essentials();
+        q.put("createUserSql", "INSERT INTO users (email, note) VALUES (:email, ':stytch_user_id')");
+        assertRejected(q, "createUserSql must bind :stytch_user_id");
+    }
+
+    @Test
+    void masksCredentialsInsideUrlsInToString() {
+        Map<String, String> p = essentials();
+        p.put("jdbcUrl", "jdbc:mysql://app:" + SECRET + "@db/app?sslmode=require");
+        p.put("stytchApiBaseUrl", "https://proxy:" + SECRET + "@stytch.internal");
+        String shown = parse(p).toString();
+        assertThat(shown).doesNotContain(SECRET)
+                .contains("jdbcUrl=jdbc:mysql://app:****@db/app?sslmode=require")
+                .contains("stytchApiBaseUrl=https://proxy:****@stytch.internal");
+    }
+
+    @Test
+    void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
+        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage")
+                .hasSize(24);
+        assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
+        assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
+        assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");
+        Map<String, String> p = essentials();
+        p.put("jdbcPassword", SECRET);
+        p.put("jdbcUsername", "app");
+        String shown = parse(p).toString();
+        assertThat(shown).startsWith("MigrationConfig{stytchProjectId=project-test-")
+                .contains("stytchSecret=****", "jdbcPassword=****", "jdbcUsername=app", "callbackPath=/authenticate",
+                        "tokenTypes=magic_links,oauth", "conflictPolicy=reject", "confirmPage=false")
+                .doesNotContain(SECRET).doesNotContain("phoneColumn");
+        assertThatThrownBy(() -> MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret(SECRET)
+                .jdbcUrl("jdbc:x").jdbcPassword(SECRET).dataSourceJndiName("java:comp/env/jdbc/users").build())
+                .hasMessageNotContaining(SECRET);
+    }
+
+    @Test
+    void emptyBuilderValuesCountAsAbsent() {
+        MigrationConfig c = MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret("s")
+                .jdbcUrl("jdbc:postgresql://x/y").callbackPath(" ").phoneColumn("").successUrl(null).build();
+        assertThat(c.callbackPaths()).containsExactly("/authenticate");
+        assertThat(c.phoneColumn()).isNull();
+        assertThat(c.successUrl()).isNull();
+    }
 }

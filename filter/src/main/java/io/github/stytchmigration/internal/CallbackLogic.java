@@ -1,6 +1,7 @@
 package io.github.stytchmigration.internal;
 
 import io.github.stytchmigration.ErrorCode;
+import io.github.stytchmigration.MigrationConfig;
 import io.github.stytchmigration.MigrationListener;
 import io.github.stytchmigration.MigrationResult;
 import org.slf4j.Logger;
@@ -12,9 +13,13 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The callback, free of servlets: validate the request, authenticate with Stytch, link or create
- * the internal user, and report the outcome. Never throws; every failure becomes a
- * {@link CallbackResult} with its {@link ErrorCode}.
+ * The callback, free of servlets: validate the request, offer the confirmation page, authenticate
+ * with Stytch, link or create the internal user, and report the outcome. Never throws; every failure
+ * becomes a {@link CallbackResult} with its {@link ErrorCode}.
+ *
+ * <p>Logging: rejected requests and tokens at DEBUG (the client's fault), every outcome once at INFO
+ * (ids only, email masked), what an operator must act on at WARN, internal errors at ERROR with an
+ * incident id.
  */
 public final class CallbackLogic {
     /** Stytch tokens are 44 characters; anything far longer is not a token. */
@@ -26,32 +31,20 @@ public final class CallbackLogic {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_\\-=+/.~]{1," + MAX_TOKEN_LENGTH + "}");
     private static final Pattern CODE_VERIFIER = Pattern.compile("[A-Za-z0-9_\\-.~]{1," + MAX_CODE_VERIFIER_LENGTH + "}");
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.github.stytchmigration.MigrationFilter");
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackLogic.class);
 
     private final Set<String> allowedTokenTypes;
+    private final boolean confirmPage;
     private final StytchAuthenticator stytch;
     private final UserStore store;
     private final MigrationListener listener;
 
-    public CallbackLogic(Set<String> allowedTokenTypes, StytchAuthenticator stytch, UserStore store,
-                         MigrationListener listener) {
-        this.allowedTokenTypes = Set.copyOf(allowedTokenTypes);
+    public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
+        this.allowedTokenTypes = Set.copyOf(config.tokenTypes());
+        this.confirmPage = config.confirmPage();
         this.stytch = stytch;
         this.store = store;
-        this.listener = listener == null ? MigrationListener.NONE : listener;
-    }
-
-    /**
-     * Checks the request without calling anyone. Returns the failure to answer, or null when the
-     * request may go to Stytch.
-     */
-    public CallbackResult validate(CallbackRequest request) {
-        String problem = problemWith(request);
-        if (problem == null) {
-            return null;
-        }
-        LOG.debug("stytch-migration rejected a callback: {}", problem);
-        return fail(ErrorCode.INVALID_REQUEST, -1, null);
+        this.listener = config.listener();
     }
 
     // The reason goes to the DEBUG log only: it describes the shape, never the value.
@@ -93,11 +86,16 @@ public final class CallbackLogic {
         return null;
     }
 
-    /** Validates, authenticates, links or creates. Never throws. */
+    /** Validates, then offers the confirmation page or authenticates, links or creates. Never throws. */
     public CallbackResult handle(CallbackRequest request) {
-        CallbackResult invalid = validate(request);
-        if (invalid != null) {
-            return invalid;
+        String problem = problemWith(request);
+        if (problem != null) {
+            LOG.debug("Rejected a callback: {}", problem);
+            return fail(ErrorCode.INVALID_REQUEST, -1, null);
+        }
+        if (confirmPage && "GET".equals(request.method())) {
+            // link scanners follow GETs: only the page's POST spends the one-time token
+            return CallbackResult.confirm();
         }
         String tokenType = request.tokenTypes().get(0);
         String token = request.tokens().get(0);
@@ -121,11 +119,11 @@ public final class CallbackLogic {
         MigrationResult result = new MigrationResult(link.outcome(), link.userId(), identity.stytchUserId(),
                 login.resetSessions());
         if (link.replacedStytchUserId() != null) {
-            LOG.warn("stytch-migration AUDIT relinked userId={} from stytchUserId={} to stytchUserId={} (conflictPolicy=relink)",
+            LOG.warn("AUDIT relinked userId={} from stytchUserId={} to stytchUserId={} (conflictPolicy=relink)",
                     link.userId(), link.replacedStytchUserId(), identity.stytchUserId());
             notify(() -> listener.onRelinked(link.userId(), link.replacedStytchUserId(), identity.stytchUserId()));
         }
-        LOG.info("stytch-migration {} userId={} stytchUserId={} email={} via {}", link.outcome(), link.userId(),
+        LOG.info("{} userId={} stytchUserId={} email={} via {}", link.outcome(), link.userId(),
                 identity.stytchUserId(), Masking.maskIdentifier(identity.primaryEmail()), tokenType);
         notify(() -> listener.onSuccess(result));
         return CallbackResult.success(result, login);
@@ -137,19 +135,23 @@ public final class CallbackLogic {
             case STYTCH_UNAVAILABLE:
             case DATABASE_UNAVAILABLE:
                 // the operator must act; the message names the task and upstream ids, never a token
-                LOG.warn("stytch-migration {}: {} failed: {}", code.code(), task, e.getMessage());
+                LOG.warn("{}: {} failed: {}", code.code(), task, e.getMessage());
                 return fail(code, e.retryAfterSeconds(), null);
             case INTERNAL_ERROR:
                 return internalError(e, task);
+            case INVALID_TOKEN:
+                // the client's fault (a used, expired or foreign link): no operator action
+                LOG.debug("{}: {}: {}", code.code(), task, e.getMessage());
+                return fail(code, e.retryAfterSeconds(), null);
             default:
-                LOG.info("stytch-migration {}: {}: {}", code.code(), task, e.getMessage());
+                LOG.info("{}: {}: {}", code.code(), task, e.getMessage());
                 return fail(code, e.retryAfterSeconds(), null);
         }
     }
 
     private CallbackResult internalError(RuntimeException e, String task) {
         String incident = UUID.randomUUID().toString();
-        LOG.error("stytch-migration internal_error incident={}: {} failed", incident, task, e);
+        LOG.error("internal_error incident={}: {} failed", incident, task, e);
         return fail(ErrorCode.INTERNAL_ERROR, -1, incident);
     }
 
@@ -162,7 +164,7 @@ public final class CallbackLogic {
         try {
             event.run();
         } catch (RuntimeException e) {
-            LOG.warn("stytch-migration listener threw; the login goes on", e);
+            LOG.warn("A MigrationListener threw; the login goes on", e);
         }
     }
 }

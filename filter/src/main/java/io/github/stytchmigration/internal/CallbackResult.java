@@ -5,16 +5,33 @@ import io.github.stytchmigration.MigrationResult;
 
 import java.util.Objects;
 
-/** What the callback logic decided: a success to apply, or a failure to answer. One responder writes it. */
+/**
+ * What the callback logic decided: a login to apply, a failure to answer, or the confirmation page
+ * to render. One responder writes it.
+ */
 public final class CallbackResult {
+    /** The three answers a callback can get. */
+    public enum Kind {
+        /** Logged in: apply the session and pass on or redirect. */
+        SUCCESS,
+        /** Answer the failure page, or redirect to {@code failureUrl}. */
+        FAILURE,
+        /** {@code confirmPage=true} and a valid GET: render the page whose POST spends the token. */
+        CONFIRM
+    }
+
+    private static final CallbackResult CONFIRM = new CallbackResult(Kind.CONFIRM, null, null, null, -1, null);
+
+    private final Kind kind;
     private final MigrationResult result;
     private final StytchLogin login;
     private final ErrorCode error;
     private final long retryAfterSeconds;
     private final String incidentId;
 
-    private CallbackResult(MigrationResult result, StytchLogin login, ErrorCode error, long retryAfterSeconds,
+    private CallbackResult(Kind kind, MigrationResult result, StytchLogin login, ErrorCode error, long retryAfterSeconds,
                            String incidentId) {
+        this.kind = kind;
         this.result = result;
         this.login = login;
         this.error = error;
@@ -23,27 +40,37 @@ public final class CallbackResult {
     }
 
     public static CallbackResult success(MigrationResult result, StytchLogin login) {
-        return new CallbackResult(Objects.requireNonNull(result), Objects.requireNonNull(login), null, -1, null);
+        return new CallbackResult(Kind.SUCCESS, Objects.requireNonNull(result), Objects.requireNonNull(login), null, -1, null);
     }
 
     /** @param retryAfterSeconds -1 for none */
     public static CallbackResult failure(ErrorCode error, long retryAfterSeconds, String incidentId) {
-        return new CallbackResult(null, null, Objects.requireNonNull(error), retryAfterSeconds, incidentId);
+        return new CallbackResult(Kind.FAILURE, null, null, Objects.requireNonNull(error), retryAfterSeconds, incidentId);
+    }
+
+    public static CallbackResult confirm() {
+        return CONFIRM;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     public boolean isSuccess() {
-        return error == null;
+        return kind == Kind.SUCCESS;
     }
 
+    /** The outcome of a SUCCESS; null otherwise. */
     public MigrationResult result() {
         return result;
     }
 
-    /** The Stytch session to keep server-side; null on failure. */
+    /** The Stytch session to keep server-side; null unless SUCCESS. */
     public StytchLogin login() {
         return login;
     }
 
+    /** The code of a FAILURE; null otherwise. */
     public ErrorCode error() {
         return error;
     }
@@ -60,6 +87,13 @@ public final class CallbackResult {
 
     @Override
     public String toString() {
-        return isSuccess() ? "CallbackResult[" + result + "]" : "CallbackResult[" + error.code() + "]";
+        switch (kind) {
+            case SUCCESS:
+                return "CallbackResult[" + result + "]";
+            case FAILURE:
+                return "CallbackResult[" + error.code() + "]";
+            default:
+                return "CallbackResult[confirm]";
+        }
     }
 }

@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 public final class Components implements AutoCloseable {
     /** Bound on each SQL statement, so a hung database cannot hold a servlet thread. */
     public static final int QUERY_TIMEOUT_SECONDS = 5;
-    private static final Logger LOG = LoggerFactory.getLogger("io.github.stytchmigration.MigrationFilter");
+    private static final Logger LOG = LoggerFactory.getLogger(Components.class);
 
     private final StytchAuthenticator stytch;
     private final UserStore store;
@@ -28,11 +28,6 @@ public final class Components implements AutoCloseable {
         this.store = store;
     }
 
-    /** Wraps parts built elsewhere (tests). */
-    public static Components of(StytchAuthenticator stytch, UserStore store) {
-        return new Components(stytch, store);
-    }
-
     /**
      * Builds the store (checking the schema) and the Stytch client. On any failure, whatever was
      * already built is closed again, so a failed init leaves no pool or thread behind.
@@ -40,8 +35,7 @@ public final class Components implements AutoCloseable {
      * @throws RuntimeException with a message fit for the init error (no secrets)
      */
     public static Components create(MigrationConfig config) {
-        UserTableMapping mapping = new UserTableMapping(config.userTable(), config.userIdColumn(), config.emailColumn(),
-                config.phoneColumn(), config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy());
+        UserTableMapping mapping = UserTableMapping.from(config);
         DataSource dataSource;
         boolean owned;
         if (config.dataSource() != null) {
@@ -80,7 +74,7 @@ public final class Components implements AutoCloseable {
         try {
             SchemaCheck.verify(dataSource, mapping);
         } catch (MigrationException.DatabaseUnavailableException e) {
-            LOG.warn("stytch-migration could not check the schema of {} at init: the database is unreachable ({}); "
+            LOG.warn("Could not check the schema of {} at init: the database is unreachable ({}); "
                     + "callbacks answer 503 database_unavailable until it is back", mapping.table(), e.getMessage());
         }
     }
@@ -92,7 +86,7 @@ public final class Components implements AutoCloseable {
         try {
             closeable.close();
         } catch (Exception e) {
-            LOG.warn("stytch-migration failed to close {}", closeable.getClass().getSimpleName(), e);
+            LOG.warn("Failed to close {}", closeable.getClass().getSimpleName(), e);
         }
     }
 

@@ -21,20 +21,6 @@ public abstract class MigrationException extends RuntimeException {
         return -1;
     }
 
-    /** The request was malformed before anyone outside was asked: 400 {@code invalid_request}. */
-    public static final class InvalidRequestException extends MigrationException {
-        private static final long serialVersionUID = 1L;
-
-        public InvalidRequestException(String message) {
-            super(message, null);
-        }
-
-        @Override
-        public ErrorCode errorCode() {
-            return ErrorCode.INVALID_REQUEST;
-        }
-    }
-
     /** Stytch rejected the token (used, expired, unknown, PKCE mismatch): 401 {@code invalid_token}. */
     public static final class InvalidTokenException extends MigrationException {
         private static final long serialVersionUID = 1L;

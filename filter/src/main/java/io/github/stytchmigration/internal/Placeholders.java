@@ -39,6 +39,30 @@ public final class Placeholders {
         if (value == null || value.indexOf("${") < 0) {
             return value;
         }
+        String text = substitute(param, value);
+        int unset = text.indexOf(UNSET_START);
+        if (unset >= 0) {
+            String reference = text.substring(unset + 1, text.indexOf(UNSET_END, unset));
+            throw new IllegalArgumentException(param + " refers to ${" + reference
+                    + "}, which is not set (give a default with ${" + reference + ":-value})");
+        }
+        return unshield(text);
+    }
+
+    /**
+     * Like {@link #resolve}, for optional settings: a value that refers to an unset variable without a
+     * default is null (the setting is left out) instead of an error. Malformed placeholders still fail.
+     */
+    public String resolveOptional(String param, String value) {
+        if (value == null || value.indexOf("${") < 0) {
+            return value;
+        }
+        String text = substitute(param, value);
+        return text.indexOf(UNSET_START) >= 0 ? null : unshield(text);
+    }
+
+    // Every placeholder replaced; unset ones marked between UNSET_START and UNSET_END; resolved values shielded.
+    private String substitute(String param, String value) {
         // Innermost first: a default holding a placeholder has no '$' left once its inner one is
         // resolved. Resolved values are shielded by markers so that they are never resolved again.
         String text = value;
@@ -62,13 +86,7 @@ public final class Placeholders {
         if (text.contains("${")) {
             throw new IllegalArgumentException(param + " has a malformed placeholder; use ${env:NAME}, ${sys:name} or ${env:NAME:-default}");
         }
-        int unset = text.indexOf(UNSET_START);
-        if (unset >= 0) {
-            String reference = text.substring(unset + 1, text.indexOf(UNSET_END, unset));
-            throw new IllegalArgumentException(param + " refers to ${" + reference
-                    + "}, which is not set (give a default with ${" + reference + ":-value})");
-        }
-        return unshield(text);
+        return text;
     }
 
     private String lookup(String param, String source, String name, String fallback) {

@@ -1,6 +1,5 @@
 package io.github.stytchmigration.internal;
 
-import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -11,15 +10,12 @@ public final class StytchLogin {
     private final StytchIdentity identity;
     private final String sessionToken;
     private final String sessionJwt;
-    private final Instant sessionExpiresAt;
     private final boolean resetSessions;
 
-    public StytchLogin(StytchIdentity identity, String sessionToken, String sessionJwt, Instant sessionExpiresAt,
-                       boolean resetSessions) {
+    public StytchLogin(StytchIdentity identity, String sessionToken, String sessionJwt, boolean resetSessions) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.sessionToken = sessionToken == null ? "" : sessionToken;
         this.sessionJwt = sessionJwt == null ? "" : sessionJwt;
-        this.sessionExpiresAt = sessionExpiresAt;
         this.resetSessions = resetSessions;
     }
 
@@ -35,11 +31,6 @@ public final class StytchLogin {
     /** The Stytch session JWT; "" when Stytch created no session. Never log it. */
     public String sessionJwt() {
         return sessionJwt;
-    }
-
-    /** When the Stytch session expires; null when unknown. */
-    public Instant sessionExpiresAt() {
-        return sessionExpiresAt;
     }
 
     public boolean resetSessions() {

@@ -349,7 +349,7 @@ public final class Benchmark {
         callbackServer = new BenchServer()
                 .context("/app", new BenchServlets.App(), new MigrationFilter(config(filterPool, listener)))
                 .context("/floor", new BenchServlets.Floor(emulator.baseUrl(), emulator.projectId(), emulator.secret(),
-                        floorPool, MigrationConfig.DEFAULT_STYTCH_TIMEOUT_MILLIS), null)
+                        floorPool, MigrationConfig.STYTCH_TIMEOUT_MILLIS.defaultValue()), null)
                 .context("/counted", new BenchServlets.App(), new MigrationFilter(config(counting, listener)))
                 .start();
         closeables.add(0, callbackServer);

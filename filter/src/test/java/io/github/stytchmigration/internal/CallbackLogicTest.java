@@ -1,6 +1,7 @@
 package io.github.stytchmigration.internal;
 
 import io.github.stytchmigration.ErrorCode;
+import io.github.stytchmigration.MigrationConfig;
 import io.github.stytchmigration.MigrationListener;
 import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.MigrationResult;
@@ -10,11 +11,12 @@ import io.github.stytchmigration.internal.MigrationException.InvalidTokenExcepti
 import io.github.stytchmigration.internal.MigrationException.RateLimitedException;
 import io.github.stytchmigration.internal.MigrationException.StytchUnavailableException;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +39,13 @@ class CallbackLogicTest {
             events.add("failure:" + code.code());
         }
     };
-    private final CallbackLogic logic = new CallbackLogic(Set.of("magic_links", "oauth"), stytch, store, listener);
+    private final CallbackLogic logic = logic(b -> b.listener(listener));
+
+    private CallbackLogic logic(UnaryOperator<MigrationConfig.Builder> settings) {
+        MigrationConfig config = settings.apply(MigrationConfig.builder().stytchProjectId("project-test-x")
+                .stytchSecret("secret").dataSource(new PGSimpleDataSource())).build();
+        return new CallbackLogic(config, stytch, store);
+    }
 
     private static CallbackRequest get(List<String> types, List<String> tokens) {
         return new CallbackRequest("GET", types, tokens, null);
@@ -54,7 +62,7 @@ class CallbackLogicTest {
 
     @Test
     void linksThroughStytchAndTheStore() {
-        stytch.answer = () -> new StytchLogin(ALICE, "session-token", "jwt", null, false);
+        stytch.answer = () -> new StytchLogin(ALICE, "session-token", "jwt", false);
         store.answer = () -> LinkResult.of(MigrationOutcome.LINKED, "42");
         CallbackResult r = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
         assertThat(r.isSuccess()).isTrue();
@@ -77,7 +85,7 @@ class CallbackLogicTest {
 
     @Test
     void acceptsATokenOfTheMaximumLength() {
-        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", false);
         store.answer = () -> LinkResult.of(MigrationOutcome.CREATED, "1");
         assertThat(logic.handle(get(List.of("oauth"), List.of("a".repeat(CallbackLogic.MAX_TOKEN_LENGTH)))).isSuccess()).isTrue();
     }
@@ -94,7 +102,7 @@ class CallbackLogicTest {
         assertInvalid(get(List.of("reset_password"), List.of(TOKEN)));
         assertInvalid(get(List.of(), List.of(TOKEN)));
         assertInvalid(get(List.of("magic_links", "oauth"), List.of(TOKEN)));
-        CallbackLogic onlyOauth = new CallbackLogic(Set.of("oauth"), stytch, store, listener);
+        CallbackLogic onlyOauth = logic(b -> b.tokenTypes("oauth").listener(listener));
         assertThat(onlyOauth.handle(get(List.of("magic_links"), List.of(TOKEN))).error()).isEqualTo(ErrorCode.INVALID_REQUEST);
         assertThat(stytch.calls).isZero();
     }
@@ -108,7 +116,7 @@ class CallbackLogicTest {
 
     @Test
     void passesAPkceVerifierAndRejectsAMalformedOne() {
-        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", false);
         store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "7");
         String verifier = "00000000000000000000000000000000";
         assertThat(logic.handle(new CallbackRequest("POST", List.of("magic_links"), List.of(TOKEN), verifier)).isSuccess()).isTrue();
@@ -140,7 +148,7 @@ class CallbackLogicTest {
 
     @Test
     void mapsStoreFailuresToTheirCodes() {
-        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", false);
         store.answer = () -> {
             throw new AccountConflictException(AccountConflictException.Reason.AMBIGUOUS, "two rows");
         };
@@ -165,7 +173,7 @@ class CallbackLogicTest {
 
     @Test
     void aThrowingListenerNeverFailsALogin() {
-        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", false);
         store.answer = () -> LinkResult.of(MigrationOutcome.CREATED, "9");
         MigrationListener throwing = new MigrationListener() {
             @Override
@@ -173,23 +181,40 @@ class CallbackLogicTest {
                 throw new IllegalStateException("listener bug");
             }
         };
-        CallbackLogic withThrowing = new CallbackLogic(Set.of("oauth"), stytch, store, throwing);
+        CallbackLogic withThrowing = logic(b -> b.listener(throwing));
         assertThat(withThrowing.handle(get(List.of("oauth"), List.of(TOKEN))).isSuccess()).isTrue();
     }
 
     @Test
     void reportsARelinkAsAnAuditEvent() {
         List<String> audit = new ArrayList<>();
-        stytch.answer = () -> new StytchLogin(ALICE, "", "", null, false);
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", false);
         store.answer = () -> new LinkResult(MigrationOutcome.LINKED, "5", "user-test-old");
-        CallbackLogic audited = new CallbackLogic(Set.of("oauth"), stytch, store, new MigrationListener() {
+        CallbackLogic audited = logic(b -> b.listener(new MigrationListener() {
             @Override
             public void onRelinked(String userId, String previous, String current) {
                 audit.add(userId + ":" + previous + "->" + current);
             }
-        });
+        }));
         assertThat(audited.handle(get(List.of("oauth"), List.of(TOKEN))).isSuccess()).isTrue();
         assertThat(audit).containsExactly("5:user-test-old->user-test-1");
+    }
+
+    @Test
+    void offersTheConfirmPageOnAValidGetAndSpendsTheTokenOnlyOnPost() {
+        CallbackLogic confirming = logic(b -> b.confirmPage(true));
+        CallbackResult page = confirming.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(page.kind()).isEqualTo(CallbackResult.Kind.CONFIRM);
+        assertThat(stytch.calls).as("a GET never spends the token").isZero();
+
+        assertThat(confirming.handle(get(List.of("magic_links"), List.of())).error())
+                .as("a malformed GET is refused, not confirmed").isEqualTo(ErrorCode.INVALID_REQUEST);
+
+        stytch.answer = () -> new StytchLogin(ALICE, "", "", false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.CREATED, "3");
+        CallbackResult posted = confirming.handle(new CallbackRequest("POST", List.of("magic_links"), List.of(TOKEN), null));
+        assertThat(posted.kind()).isEqualTo(CallbackResult.Kind.SUCCESS);
+        assertThat(stytch.calls).isEqualTo(1);
     }
 
     static final class StubStytch implements StytchAuthenticator {

@@ -53,4 +53,13 @@ class PlaceholdersTest {
         assertThatThrownBy(() -> placeholders.resolve("p", "${db:x}"))
                 .hasMessage("p has a malformed placeholder; use ${env:NAME}, ${sys:name} or ${env:NAME:-default}");
     }
+
+    @Test
+    void anOptionalValueReferringToAnUnsetVariableIsLeftOut() {
+        assertThat(placeholders.resolveOptional("p", "${env:UNSET_ONE}")).isNull();
+        assertThat(placeholders.resolveOptional("p", "pre-${env:UNSET_ONE:-x}")).isEqualTo("pre-x");
+        assertThat(placeholders.resolveOptional("p", "${env:DB_HOST}")).isEqualTo("db.internal");
+        assertThat(placeholders.resolveOptional("p", "plain")).isEqualTo("plain");
+        assertThatThrownBy(() -> placeholders.resolveOptional("p", "${db:x}")).hasMessageContaining("malformed placeholder");
+    }
 }

@@ -26,8 +26,6 @@ public final class DataSources {
     /** After this, {@link #closeOwned} interrupts the closed pool's threads that are still there. */
     private static final long THREAD_GRACE_MILLIS = 500;
     private static final AtomicInteger POOLS = new AtomicInteger();
-    /** Default wait for a pooled connection; a login answers 503 {@code database_unavailable} after it. */
-    public static final long DEFAULT_CONNECTION_TIMEOUT_MILLIS = 3000;
     /** HikariCP's floor for every timeout. */
     private static final long MIN_TIMEOUT_MILLIS = 250;
     /** Upper bound of a connection liveness check. */
@@ -48,16 +46,13 @@ public final class DataSources {
      * @param user                    may be null (then the URL or the driver decides)
      * @param password                may be null
      * @param maxPoolSize             {@code jdbcMaximumPoolSize}, default 10
-     * @param connectionTimeoutMillis wait for a connection before failing, default
-     *                                {@value #DEFAULT_CONNECTION_TIMEOUT_MILLIS}; at least 250
+     * @param connectionTimeoutMillis wait for a connection before failing ({@code jdbcConnectionTimeoutMillis},
+     *                                validated by the config: at least HikariCP's floor of 250)
      */
     public static HikariDataSource pool(String jdbcUrl, String user, String password, int maxPoolSize,
                                         long connectionTimeoutMillis) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-        if (maxPoolSize < 1) {
-            throw new IllegalArgumentException("jdbcMaximumPoolSize [" + maxPoolSize + "] must be at least 1");
-        }
-        long connectionTimeout = Math.max(MIN_TIMEOUT_MILLIS, connectionTimeoutMillis);
+        long connectionTimeout = connectionTimeoutMillis;
         HikariConfig config = new HikariConfig();
         // unique per pool, so closeOwned() can tell this pool's threads from another webapp's
         config.setPoolName(POOL_NAME + "-" + POOLS.incrementAndGet());

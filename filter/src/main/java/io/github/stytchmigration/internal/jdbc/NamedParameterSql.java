@@ -10,9 +10,13 @@ import java.util.Set;
  * {@code ?} with a list of names, in order. Text inside single quotes, double quotes, dollar quotes
  * and comments is copied untouched, and {@code ::casts} are not parameters.
  */
-final class NamedParameterSql {
+public final class NamedParameterSql {
     /** The init-param this template comes from; named in every message. */
     static final String PARAM = "createUserSql";
+
+    /** Parameter names a {@code createUserSql} template may use. */
+    public static final Set<String> CREATE_USER_SQL_PARAMETERS =
+            Set.of("email", "phone_number", "first_name", "last_name", "stytch_user_id");
 
     private final String sql;
     private final List<String> parameterNames;
@@ -25,12 +29,12 @@ final class NamedParameterSql {
     }
 
     /** The SQL with {@code ?} placeholders. */
-    String sql() {
+    public String sql() {
         return sql;
     }
 
     /** One name per {@code ?}, in order; a name may repeat. */
-    List<String> parameterNames() {
+    public List<String> parameterNames() {
         return parameterNames;
     }
 
@@ -46,7 +50,7 @@ final class NamedParameterSql {
      * @throws IllegalArgumentException naming {@code createUserSql}: blank, unknown {@code :name},
      *                                  unterminated quote, positional {@code ?}, several statements
      */
-    static NamedParameterSql parse(String template, Set<String> allowed) {
+    public static NamedParameterSql parse(String template, Set<String> allowed) {
         if (template == null || template.isBlank()) {
             throw new IllegalArgumentException(PARAM + " must not be blank");
         }

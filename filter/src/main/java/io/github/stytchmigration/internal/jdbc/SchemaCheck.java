@@ -120,41 +120,14 @@ public final class SchemaCheck {
         }
     }
 
-    /** {@code "Name"} → {@code Name}; {@code Name} → {@code name} (PostgreSQL folds unquoted names). */
+    /** PostgreSQL folds unquoted names to lower case (the config accepts unquoted identifiers only). */
     static String pgName(String identifier) {
-        return isQuoted(identifier) ? identifier.substring(1, identifier.length() - 1) : identifier.toLowerCase(Locale.ROOT);
+        return identifier.toLowerCase(Locale.ROOT);
     }
 
-    private static boolean isQuoted(String identifier) {
-        return identifier.length() >= 2 && identifier.startsWith("\"") && identifier.endsWith("\"");
-    }
-
-    /** The table part of a possibly schema-qualified name, quotes removed: for index names in DDL. */
+    /** The table part of a possibly schema-qualified name: for index names in DDL. */
     private static String bareTable(String table) {
-        String last = table;
-        int dot = lastDotOutsideQuotes(table);
-        if (dot >= 0) {
-            last = table.substring(dot + 1);
-        }
-        return unquote(last);
-    }
-
-    private static int lastDotOutsideQuotes(String s) {
-        boolean quoted = false;
-        int dot = -1;
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch == '"') {
-                quoted = !quoted;
-            } else if (ch == '.' && !quoted) {
-                dot = i;
-            }
-        }
-        return dot;
-    }
-
-    private static String unquote(String identifier) {
-        return isQuoted(identifier) ? identifier.substring(1, identifier.length() - 1) : identifier;
+        return table.substring(table.lastIndexOf('.') + 1);
     }
 
     /** Index expression text without quotes, blanks, parentheses and casts to text types, lower-cased. */
@@ -172,17 +145,17 @@ public final class SchemaCheck {
 
     static String uniqueIndexDdl(UserTableMapping m, boolean postgres) {
         return "CREATE UNIQUE INDEX " + (postgres ? "CONCURRENTLY " : "") + bareTable(m.table()) + "_"
-                + unquote(m.stytchUserIdColumn()) + "_key ON " + m.table() + " (" + m.stytchUserIdColumn() + ");";
+                + m.stytchUserIdColumn() + "_key ON " + m.table() + " (" + m.stytchUserIdColumn() + ");";
     }
 
     static String emailIndexDdl(UserTableMapping m, boolean postgres) {
         return "CREATE INDEX " + (postgres ? "CONCURRENTLY " : "") + bareTable(m.table()) + "_lower_"
-                + unquote(m.emailColumn()) + "_idx ON " + m.table() + " (lower(" + m.emailColumn() + "));";
+                + m.emailColumn() + "_idx ON " + m.table() + " (lower(" + m.emailColumn() + "));";
     }
 
     static String phoneIndexDdl(UserTableMapping m, boolean postgres) {
         return "CREATE INDEX " + (postgres ? "CONCURRENTLY " : "") + bareTable(m.table()) + "_"
-                + unquote(m.phoneColumn()) + "_idx ON " + m.table() + " (" + m.phoneColumn() + ");";
+                + m.phoneColumn() + "_idx ON " + m.table() + " (" + m.phoneColumn() + ");";
     }
 
     private static SchemaException missingTable(UserTableMapping m, String detail) {
@@ -311,7 +284,7 @@ public final class SchemaCheck {
         List<String> run() throws SQLException {
             DatabaseMetaData meta = c.getMetaData();
             String table = m.table();
-            int dot = lastDotOutsideQuotes(table);
+            int dot = table.lastIndexOf('.');
             String schema = dot < 0 ? null : name(meta, table.substring(0, dot));
             String name = name(meta, dot < 0 ? table : table.substring(dot + 1));
             String escape = meta.getSearchStringEscape();
@@ -361,12 +334,12 @@ public final class SchemaCheck {
                 throw notUnique(m, false);
             }
             List<String> warnings = new ArrayList<>(2);
-            String email = normalizeExpression(unquote(m.emailColumn()));
+            String email = normalizeExpression(m.emailColumn());
             if (firstColumns.values().stream().noneMatch(col -> normalizeExpression(col).contains(email))) {
                 warnings.add(emailWarning(m, false));
             }
             if (m.phoneColumn() != null) {
-                String phone = normalizeExpression(unquote(m.phoneColumn()));
+                String phone = normalizeExpression(m.phoneColumn());
                 if (firstColumns.values().stream().noneMatch(col -> normalizeExpression(col).equals(phone))) {
                     warnings.add(phoneWarning(m, false));
                 }
@@ -375,9 +348,6 @@ public final class SchemaCheck {
         }
 
         private static String name(DatabaseMetaData meta, String identifier) throws SQLException {
-            if (isQuoted(identifier)) {
-                return unquote(identifier);
-            }
             if (meta.storesLowerCaseIdentifiers()) {
                 return identifier.toLowerCase(Locale.ROOT);
             }

@@ -1,6 +1,7 @@
 package io.github.stytchmigration.internal.jdbc;
 
 import io.github.stytchmigration.ConflictPolicy;
+import io.github.stytchmigration.MigrationConfig;
 
 import java.util.Objects;
 
@@ -30,6 +31,12 @@ public final class UserTableMapping {
         this.stytchUserIdColumn = Objects.requireNonNull(stytchUserIdColumn, "stytchUserIdColumn");
         this.createUserSql = createUserSql;
         this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy");
+    }
+
+    /** The mapping of a validated config. */
+    public static UserTableMapping from(MigrationConfig config) {
+        return new UserTableMapping(config.userTable(), config.userIdColumn(), config.emailColumn(), config.phoneColumn(),
+                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy());
     }
 
     /** A mapping with the contract's defaults: {@code users(id, email, stytch_user_id)}, reject. */

@@ -39,7 +39,7 @@ final class OkHttpConcurrency {
             type.getMethod("setMaxRequestsPerHost", int.class).invoke(dispatcher, maxRequestsPerHost);
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.warn("stytch-migration could not raise the Stytch SDK's OkHttp limit of 5 concurrent requests "
+            LOG.warn("Could not raise the Stytch SDK's OkHttp limit of 5 concurrent requests "
                     + "per host ({}); concurrent callbacks beyond 5 will queue", e.toString());
             return false;
         }

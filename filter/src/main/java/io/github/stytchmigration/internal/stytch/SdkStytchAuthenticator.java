@@ -5,9 +5,6 @@ import com.stytch.java.common.OptionalClientConfig;
 import com.stytch.java.common.StytchException;
 import com.stytch.java.common.StytchResult;
 import com.stytch.java.consumer.StytchClient;
-import com.stytch.java.consumer.models.sessions.RevokeRequest;
-import com.stytch.java.consumer.models.sessions.RevokeResponse;
-import com.stytch.java.consumer.models.sessions.Session;
 import com.stytch.java.consumer.models.users.Email;
 import com.stytch.java.consumer.models.users.Name;
 import com.stytch.java.consumer.models.users.PhoneNumber;
@@ -21,7 +18,6 @@ import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.StytchIdentity.Identifier;
 import io.github.stytchmigration.internal.StytchLogin;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -77,15 +73,9 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     /** {@code Retry-After} when Stytch rejected our credentials: nothing changes until an operator acts. */
     public static final long CREDENTIALS_RETRY_AFTER_SECONDS = 60;
 
-    /** Stytch's limits on {@code session_duration_minutes}. */
-    public static final int MIN_SESSION_DURATION_MINUTES = 5;
-    public static final int MAX_SESSION_DURATION_MINUTES = 527040;
-
     /** error_types that mean the project id or secret is wrong, not the token. */
     private static final Set<String> CREDENTIAL_ERROR_TYPES =
             Set.of("unauthorized_credentials", "invalid_secret_authentication");
-    /** error_type of revoking a session that is already gone: the wanted end state. */
-    private static final String SESSION_NOT_FOUND = "session_not_found";
 
     // package-private for tests of the client's tuning
     final StytchClient client;
@@ -94,53 +84,29 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * Builds the adapter and its one {@link StytchClient}; sends nothing yet.
+     * Builds the adapter and its one {@link StytchClient}; sends nothing yet. Trusts its arguments:
+     * the config validated them.
      *
-     * @param projectId              Stytch project id, not blank
-     * @param secret                 Stytch secret, not blank
-     * @param apiBaseUrl             another API base URL (emulator, custom domain); null or blank for the SDK
-     *                               default by project id ({@code project-test*} → test, else live). One
-     *                               trailing slash is removed, since the SDK appends {@code /v1/...} verbatim.
-     * @param timeoutMillis          hard bound on each Stytch call, &gt; 0 (the filter's default is 10000)
-     * @param sessionDurationMinutes Stytch session length to request, 5..527040 (the filter's default is 60)
+     * @param projectId              Stytch project id
+     * @param secret                 Stytch secret
+     * @param apiBaseUrl             another API base URL (emulator, custom domain) without a trailing slash,
+     *                               since the SDK appends {@code /v1/...} verbatim; null for the SDK default
+     *                               by project id ({@code project-test*} → test, else live)
+     * @param timeoutMillis          hard bound on each Stytch call
+     * @param sessionDurationMinutes Stytch session length to request
      */
     public SdkStytchAuthenticator(String projectId, String secret, String apiBaseUrl, long timeoutMillis,
                                   int sessionDurationMinutes) {
-        if (projectId == null || projectId.isBlank()) {
-            throw new IllegalArgumentException("projectId must not be blank");
-        }
-        if (secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("secret must not be blank");
-        }
-        if (timeoutMillis <= 0) {
-            throw new IllegalArgumentException("timeoutMillis [" + timeoutMillis + "] must be > 0");
-        }
-        if (sessionDurationMinutes < MIN_SESSION_DURATION_MINUTES
-                || sessionDurationMinutes > MAX_SESSION_DURATION_MINUTES) {
-            throw new IllegalArgumentException("sessionDurationMinutes [" + sessionDurationMinutes + "] must be between "
-                    + MIN_SESSION_DURATION_MINUTES + " and " + MAX_SESSION_DURATION_MINUTES);
-        }
         this.timeoutMillis = timeoutMillis;
         this.sessionDurationMinutes = sessionDurationMinutes;
-        this.client = new StytchClient(projectId, secret, new OptionalClientConfig(normalizeBaseUrl(apiBaseUrl)));
+        // "" is the SDK's "choose by project id"
+        this.client = new StytchClient(projectId, secret, new OptionalClientConfig(apiBaseUrl == null ? "" : apiBaseUrl));
         OkHttpConcurrency.raise(client, OkHttpConcurrency.MAX_REQUESTS_PER_HOST);
         SharedSdkThreads.opened();
     }
 
-    /** "" (the SDK's "choose by project id") for null or blank; otherwise the URL without one trailing slash. */
-    static String normalizeBaseUrl(String apiBaseUrl) {
-        if (apiBaseUrl == null || apiBaseUrl.isBlank()) {
-            return "";
-        }
-        String url = apiBaseUrl.trim();
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
     @Override
     public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {
-        if (token == null || token.isEmpty()) {
-            throw new IllegalArgumentException("token must not be empty");
-        }
         ensureOpen();
         Map<String, Object> noCustomClaims = Collections.emptyMap();
         if (TOKEN_TYPE_MAGIC_LINKS.equals(tokenType)) {
@@ -151,7 +117,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
             com.stytch.java.consumer.models.magiclinks.AuthenticateResponse response =
                     await(task, client.getMagicLinks().authenticateCompletable(request));
             return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
-                    response.getSessionJWT(), response.getSession(), response.getResetSessions());
+                    response.getSessionJWT(), response.getResetSessions());
         }
         if (TOKEN_TYPE_OAUTH.equals(tokenType)) {
             String task = "authenticate OAuth token";
@@ -160,35 +126,11 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
                             sessionDurationMinutes, null, noCustomClaims, codeVerifier, null);
             com.stytch.java.consumer.models.oauth.AuthenticateResponse response =
                     await(task, client.getOauth().authenticateCompletable(request));
-            // OAuth returns its session under user_session, not session
             return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
-                    response.getSessionJWT(), response.getUserSession(), response.getResetSessions());
+                    response.getSessionJWT(), response.getResetSessions());
         }
         throw new IllegalArgumentException("tokenType [" + tokenType + "] must be " + TOKEN_TYPE_MAGIC_LINKS
                 + " or " + TOKEN_TYPE_OAUTH);
-    }
-
-    /**
-     * Revokes a Stytch session by its opaque token, e.g. on logout; bounded like {@link #authenticate}.
-     * A session Stytch no longer knows ({@code session_not_found}) counts as revoked. Blank is a no-op.
-     *
-     * @throws RateLimitedException       Stytch answered 429
-     * @throws StytchUnavailableException 5xx, timeout, network or unreadable answer, bad credentials
-     * @throws InvalidTokenException      any other 4xx
-     */
-    public void revokeSession(String sessionToken) {
-        if (sessionToken == null || sessionToken.isBlank()) {
-            return;
-        }
-        ensureOpen();
-        try {
-            RevokeResponse ignored = await("revoke session",
-                    client.getSessions().revokeCompletable(new RevokeRequest(null, sessionToken, null)));
-        } catch (InvalidTokenException e) {
-            if (!SESSION_NOT_FOUND.equals(e.stytchErrorType())) {
-                throw e;
-            }
-        }
     }
 
     /**
@@ -307,7 +249,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     }
 
     private static StytchLogin toLogin(String userId, User user, String sessionToken, String sessionJwt,
-                                       Session session, boolean resetSessions) {
+                                       boolean resetSessions) {
         List<Identifier> emails = new ArrayList<>();
         for (Email email : user.getEmails()) {
             if (email.getEmail() != null && !email.getEmail().isBlank()) {
@@ -325,8 +267,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
         StytchIdentity identity = new StytchIdentity(stytchUserId, emails, phones,
                 name == null ? null : emptyToNull(name.getFirstName()),
                 name == null ? null : emptyToNull(name.getLastName()));
-        Instant expiresAt = session == null ? null : session.getExpiresAt();
-        return new StytchLogin(identity, sessionToken, sessionJwt, expiresAt, resetSessions);
+        return new StytchLogin(identity, sessionToken, sessionJwt, resetSessions);
     }
 
     private static String emptyToNull(String value) {

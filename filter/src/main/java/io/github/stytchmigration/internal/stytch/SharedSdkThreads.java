@@ -82,10 +82,10 @@ final class SharedSdkThreads {
         }
         if (coroutinesPending(owner)) {
             if (listenerDeclared) {
-                LOG.debug("stytch-migration leaves the Stytch SDK's shared threads to SdkThreadsCleanupListener:"
+                LOG.debug("Leaving the Stytch SDK's shared threads to SdkThreadsCleanupListener:"
                         + " other coroutines of this webapp are still pending");
             } else {
-                LOG.info("stytch-migration left the Stytch SDK's shared threads (kotlinx-coroutines, OkHttp, Okio)"
+                LOG.info("Left the Stytch SDK's shared threads (kotlinx-coroutines, OkHttp, Okio)"
                         + " running: other coroutines of this webapp are still pending, e.g. the app's own StytchClient."
                         + " Declare io.github.stytchmigration.SdkThreadsCleanupListener as the first <listener> in"
                         + " web.xml to end them after the app has closed its clients; otherwise the container may"
@@ -114,7 +114,7 @@ final class SharedSdkThreads {
             return false;
         }
         if (coroutinesPending(owner)) {
-            LOG.warn("stytch-migration could not end the Stytch SDK's shared threads: coroutines of this webapp are"
+            LOG.warn("Could not end the Stytch SDK's shared threads: coroutines of this webapp are"
                     + " still pending at undeploy (or this kotlinx-coroutines version cannot be checked). Close every"
                     + " StytchClient the app opened in its own contextDestroyed(), and declare"
                     + " SdkThreadsCleanupListener before that listener.");
@@ -137,7 +137,7 @@ final class SharedSdkThreads {
             isEmpty.setAccessible(true);
             return !((Boolean) isEmpty.invoke(executor));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.debug("stytch-migration cannot tell whether coroutines are pending (kotlinx-coroutines version?): {}", e.toString());
+            LOG.debug("Cannot tell whether coroutines are pending (kotlinx-coroutines version?): {}", e.toString());
             return true;
         }
     }

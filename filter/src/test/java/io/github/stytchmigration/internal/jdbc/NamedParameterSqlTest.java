@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NamedParameterSqlTest {
-    static final Set<String> KNOWN = JdbcUserStore.CREATE_USER_SQL_PARAMETERS;
+    static final Set<String> KNOWN = NamedParameterSql.CREATE_USER_SQL_PARAMETERS;
 
     @Test
     void turnsNamedParametersIntoPositionalOnesInOrderWithRepeats() {

@@ -83,7 +83,7 @@ public final class SampleApp implements ServletContextListener {
     /** The internal user id MigrationFilter put in the session, or null when nobody is logged in. */
     static Long currentUserId(HttpServletRequest request) {
         HttpSession session = request.getSession(false);
-        Object id = session == null ? null : session.getAttribute(MigrationConfig.DEFAULT_SESSION_USER_ID_ATTRIBUTE);
+        Object id = session == null ? null : session.getAttribute(MigrationConfig.SESSION_USER_ID_ATTRIBUTE.defaultValue());
         if (id == null) {
             return null;
         }

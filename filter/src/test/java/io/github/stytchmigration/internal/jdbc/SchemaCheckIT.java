@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SchemaCheckTest {
+class SchemaCheckIT {
     static final TestDatabase db = TestDatabase.create();
     static final UserTableMapping DEFAULTS = UserTableMapping.defaults();
 

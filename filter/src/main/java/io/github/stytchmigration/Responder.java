@@ -1,18 +1,79 @@
 package io.github.stytchmigration;
 
 import io.github.stytchmigration.internal.CallbackResult;
+import io.github.stytchmigration.internal.StytchLogin;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 
-/** Writes the filter's own answers: the failure page, and 303 redirects. Nothing from the request is echoed. */
-final class Responses {
-    private Responses() {
+/**
+ * Writes every answer of a callback: the login (request and session attributes, session id rotation,
+ * hardened cookie, redirect or pass on), the failure page or redirect, and the confirmation page.
+ * The one place that turns a {@link CallbackResult} into servlet calls; nothing from the request is echoed.
+ */
+final class Responder {
+    static final String RETRY_AFTER = "Retry-After";
+
+    private final String sessionUserIdAttribute;
+    private final String successUrl;
+    private final String failureUrl;
+
+    Responder(MigrationConfig config) {
+        this.sessionUserIdAttribute = config.sessionUserIdAttribute();
+        this.successUrl = config.successUrl();
+        this.failureUrl = config.failureUrl();
     }
 
-    static void seeOther(HttpServletResponse response, String location) {
+    void respond(HttpServletRequest request, HttpServletResponse response, FilterChain chain, CallbackResult result)
+            throws IOException, ServletException {
+        // the callback URL carries a one-time token: keep it out of caches and Referer headers
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
+        response.setHeader("Referrer-Policy", "no-referrer");
+        switch (result.kind()) {
+            case SUCCESS:
+                succeed(request, response, chain, result);
+                break;
+            case CONFIRM:
+                confirmPage(response);
+                break;
+            default:
+                fail(request, response, result);
+        }
+    }
+
+    private void succeed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+                         CallbackResult outcome) throws IOException, ServletException {
+        MigrationResult result = outcome.result();
+        StytchLogin login = outcome.login();
+        request.setAttribute(MigrationFilter.ATTR_OUTCOME, result.outcome().name());
+        request.setAttribute(MigrationFilter.ATTR_USER_ID, result.userId());
+        request.setAttribute(MigrationFilter.ATTR_STYTCH_USER_ID, result.stytchUserId());
+        request.setAttribute(MigrationResult.REQUEST_ATTRIBUTE, result);
+
+        HttpSession session = request.getSession(true);
+        session.removeAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER);
+        session.setAttribute(sessionUserIdAttribute, result.userId());
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_USER_ID, result.stytchUserId());
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
+        // session fixation: an id seen before login is worthless after it (attributes are kept)
+        request.changeSessionId();
+        SessionCookies.harden(request, response);
+
+        if (successUrl != null) {
+            seeOther(response, request.getContextPath() + successUrl);
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    private static void seeOther(HttpServletResponse response, String location) {
         response.setStatus(HttpServletResponse.SC_SEE_OTHER);
         response.setHeader("Location", location);
     }
@@ -21,7 +82,7 @@ final class Responses {
      * The optional confirmation page. Its form has no action, so the browser POSTs to the very URL
      * it is on, query string included: the token is never copied into the page.
      */
-    static void confirmPage(HttpServletResponse response) throws IOException {
+    private static void confirmPage(HttpServletResponse response) throws IOException {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/html;charset=UTF-8");
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -39,14 +100,13 @@ final class Responses {
         out.flush();
     }
 
-    static void failure(HttpServletRequest request, HttpServletResponse response, String failureUrl,
-                        CallbackResult outcome) throws IOException {
+    private void fail(HttpServletRequest request, HttpServletResponse response, CallbackResult outcome) throws IOException {
         if (response.isCommitted()) {
             return;
         }
         ErrorCode code = outcome.error();
         if (outcome.retryAfterSeconds() >= 0) {
-            response.setHeader(MigrationFilter.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
+            response.setHeader(RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
         }
         if (failureUrl != null) {
             String separator = failureUrl.indexOf('?') < 0 ? "?" : "&";

@@ -9,7 +9,7 @@ import java.sql.Connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DataSourcesTest {
+class DataSourcesIT {
     @Test
     void poolConnectsWithNamedPoolAndKeepsThePasswordOutOfToString() throws Exception {
         TestDatabase db = TestDatabase.create();

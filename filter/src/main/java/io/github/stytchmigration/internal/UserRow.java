@@ -1,0 +1,56 @@
+package io.github.stytchmigration.internal;
+
+import java.util.Locale;
+
+/**
+ * A row of the app's users table as the link rules see it: its id and the columns they compare,
+ * nothing else. Free of JDBC, so the rules can be tested without a database.
+ */
+public final class UserRow {
+    private final Object id;
+    private final String stytchUserId;
+    private final String emailLower;
+    private final String phone;
+
+    /**
+     * @param id           the primary key as the driver returned it
+     * @param stytchUserId the Stytch user id column, null when not linked
+     * @param email        the email column, may be null
+     * @param phone        the phone column, null when absent or phone matching is off
+     */
+    public UserRow(Object id, String stytchUserId, String email, String phone) {
+        this.id = id;
+        this.stytchUserId = stytchUserId;
+        this.emailLower = email == null ? null : email.toLowerCase(Locale.ROOT);
+        this.phone = phone;
+    }
+
+    /** The primary key, for binding it back into a statement. */
+    public Object id() {
+        return id;
+    }
+
+    /** The primary key as a String: what the app sees. */
+    public String idString() {
+        return String.valueOf(id);
+    }
+
+    /** Null when the row is not linked. */
+    public String stytchUserId() {
+        return stytchUserId;
+    }
+
+    String emailLower() {
+        return emailLower;
+    }
+
+    String phone() {
+        return phone;
+    }
+
+    @Override
+    public String toString() {
+        // ids only: emails and phones are personal data and stay out of logs
+        return "UserRow[id=" + id + ", stytchUserId=" + stytchUserId + "]";
+    }
+}

@@ -1,0 +1,105 @@
+package io.github.stytchmigration.internal.jdbc;
+
+import io.github.stytchmigration.internal.MigrationException.DatabaseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs one read-decide-write unit until it settles, at most {@code maxAttempts} times (JDBI's
+ * transaction runner, apart from the callback it runs):
+ * <ul>
+ *   <li>the unit answers null: a guarded write found the row changed (a concurrent login won) → run again;</li>
+ *   <li>a unique violation: a concurrent login inserted or linked first → run again at once;</li>
+ *   <li>a serialization failure or deadlock → run again after a short randomised pause;</li>
+ *   <li>anything else → translated at once ({@link SqlErrors#translate}).</li>
+ * </ul>
+ * Out of attempts, it throws {@link DatabaseException} whose cause is the last failure and whose
+ * suppressed exceptions are the earlier ones (driver messages withheld: they may quote row values).
+ */
+final class Attempts {
+    private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+
+    private Attempts() {
+    }
+
+    /** One round of the unit. {@code at} names the statement about to run, for messages. */
+    interface Unit<T> {
+        T run(int attempt, Statement at) throws SQLException;
+    }
+
+    /** What the unit is doing: the task and the SQL text (never values) of the statement it runs. */
+    static final class Statement {
+        private String task = "start";
+        private String sql;
+
+        /** Names the next statement; returns its SQL for the caller to prepare. */
+        String at(String task, String sql) {
+            this.task = task;
+            this.sql = sql;
+            return sql;
+        }
+    }
+
+    static <T> T run(int maxAttempts, String what, Unit<T> unit) {
+        List<SQLException> failures = new ArrayList<>();
+        Statement at = new Statement();
+        String lastTask = null;
+        String lastSql = null;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            try {
+                T settled = unit.run(attempt, at);
+                if (settled != null) {
+                    return settled;
+                }
+                LOG.debug("{}: the row changed while trying to {}; reading again (attempt {})", what, at.task, attempt);
+            } catch (SQLException e) {
+                SqlErrors.Kind kind = SqlErrors.classify(e);
+                if (kind == SqlErrors.Kind.UNIQUE_VIOLATION) {
+                    LOG.debug("{}: unique violation while trying to {}; reading again (attempt {})", what, at.task, attempt);
+                } else if (kind == SqlErrors.Kind.RETRYABLE) {
+                    LOG.debug("{}: SQLState {} while trying to {}; retrying (attempt {})", what, e.getSQLState(), at.task, attempt);
+                    if (attempt < maxAttempts && !backOff(attempt)) {
+                        throw SqlErrors.translate(at.task, at.sql, e);
+                    }
+                } else {
+                    throw SqlErrors.translate(at.task, at.sql, e);
+                }
+                failures.add(e);
+                lastTask = at.task;
+                lastSql = at.sql;
+            }
+        }
+        throw exhausted(maxAttempts, what, failures, lastTask, lastSql);
+    }
+
+    private static DatabaseException exhausted(int maxAttempts, String what, List<SQLException> failures,
+                                               String lastTask, String lastSql) {
+        String message = "Unable to " + what + " after " + maxAttempts + " attempts";
+        if (failures.isEmpty()) {
+            return new DatabaseException(message + " (the rows kept changing, or createUserSql yielded no id)", null);
+        }
+        SQLException last = failures.get(failures.size() - 1);
+        DatabaseException e = new DatabaseException(message + " (last: " + lastTask + ", " + SqlErrors.describe(last)
+                + "; SQL [" + lastSql + "])", SqlErrors.withheld(last));
+        for (SQLException earlier : failures.subList(0, failures.size() - 1)) {
+            e.addSuppressed(SqlErrors.withheld(earlier));
+        }
+        return e;
+    }
+
+    /** A short randomised pause before retrying a serialization failure; false when interrupted. */
+    private static boolean backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt + 6));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.github.stytchmigration;
+
+import io.github.stytchmigration.internal.CallbackResult;
+import io.github.stytchmigration.internal.StytchIdentity;
+import io.github.stytchmigration.internal.StytchLogin;
+import io.github.stytchmigration.testing.TesterFilterChain;
+import io.github.stytchmigration.testing.TesterHttpServletRequest;
+import io.github.stytchmigration.testing.TesterHttpServletResponse;
+import io.github.stytchmigration.testing.TesterHttpSession;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The one writer of callback answers, without a container: what lands in the request, session and response. */
+class ResponderTest {
+    private static final StytchLogin LOGIN = new StytchLogin(new StytchIdentity("user-test-9",
+            List.of(StytchIdentity.Identifier.verified("ada@example.com")), List.of(), null, null),
+            "session-token-secret", "eyJ.jwt.secret", false);
+    private static final CallbackResult LINKED = CallbackResult.success(
+            new MigrationResult(MigrationOutcome.LINKED, "42", "user-test-9", false), LOGIN);
+
+    private final TesterHttpServletRequest request = TesterHttpServletRequest.get("/authenticate");
+    private final TesterHttpServletResponse response = new TesterHttpServletResponse();
+    private final TesterFilterChain chain = new TesterFilterChain();
+
+    private static Responder responder(UnaryOperator<MigrationConfig.Builder> settings) {
+        return new Responder(settings.apply(MigrationConfig.builder().stytchProjectId("project-test-x")
+                .stytchSecret("secret").dataSource(new PGSimpleDataSource())).build());
+    }
+
+    @Test
+    void aLoginSetsTheAttributesRotatesTheSessionAndPassesOn() throws Exception {
+        TesterHttpSession before = new TesterHttpSession("BEFORE");
+        before.session().setAttribute("cart", "kept");
+        before.session().setAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER, "verifier");
+        request.session(before);
+
+        responder(b -> b).respond(request, response, chain, LINKED);
+
+        assertThat(request.getAttribute(MigrationFilter.ATTR_OUTCOME)).isEqualTo("LINKED");
+        assertThat(request.getAttribute(MigrationFilter.ATTR_USER_ID)).isEqualTo("42");
+        assertThat(request.getAttribute(MigrationFilter.ATTR_STYTCH_USER_ID)).isEqualTo("user-test-9");
+        assertThat(request.getAttribute(MigrationResult.REQUEST_ATTRIBUTE)).isSameAs(LINKED.result());
+        TesterHttpSession session = request.testerSession();
+        assertThat(session.id()).as("rotated").isNotEqualTo("BEFORE");
+        assertThat(session.attributes()).containsEntry("stytchMigration.userId", "42")
+                .containsEntry(MigrationFilter.SESSION_STYTCH_USER_ID, "user-test-9")
+                .containsEntry(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, "session-token-secret")
+                .containsEntry(MigrationFilter.SESSION_STYTCH_SESSION_JWT, "eyJ.jwt.secret")
+                .containsEntry("cart", "kept")
+                .doesNotContainKey(MigrationFilter.SESSION_PKCE_CODE_VERIFIER);
+        assertThat(chain.request()).isSameAs(request);
+        assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+        assertThat(response.getHeader("Pragma")).isEqualTo("no-cache");
+        assertThat(response.getHeader("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void aLoginUsesTheConfiguredSessionAttributeAndRedirectsToSuccessUrl() throws Exception {
+        responder(b -> b.sessionUserIdAttribute("legacy.uid").successUrl("/account")).respond(request, response, chain, LINKED);
+
+        assertThat(request.testerSession().attributes()).containsEntry("legacy.uid", "42").doesNotContainKey("stytchMigration.userId");
+        assertThat(response.getStatus()).isEqualTo(303);
+        assertThat(response.getHeader("Location")).isEqualTo("/app/account");
+        assertThat(chain.passedOn()).isFalse();
+    }
+
+    @Test
+    void aFailureAnswersItsStatusAndPageWithRetryAfterAndNoDetails() throws Exception {
+        responder(b -> b).respond(request, response, chain, CallbackResult.failure(ErrorCode.DATABASE_UNAVAILABLE, 5, null));
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).isEqualTo("5");
+        assertThat(response.getContentType()).isEqualTo("text/html;charset=UTF-8");
+        assertThat(response.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(response.body()).contains("<code>database_unavailable</code>").contains("try again shortly")
+                .doesNotContain("Incident");
+        assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+        assertThat(chain.passedOn()).isFalse();
+        assertThat(request.testerSession()).as("a failure creates no session").isNull();
+    }
+
+    @Test
+    void anInternalErrorShowsItsIncidentIdAndNoRetryAfter() throws Exception {
+        responder(b -> b).respond(request, response, chain,
+                CallbackResult.failure(ErrorCode.INTERNAL_ERROR, -1, "0b5e7c9a-1111-2222-3333-444455556666"));
+
+        assertThat(response.getStatus()).isEqualTo(500);
+        assertThat(response.getHeader("Retry-After")).isNull();
+        assertThat(response.body()).contains("Incident: <code>0b5e7c9a-1111-2222-3333-444455556666</code>");
+    }
+
+    @Test
+    void aFailureRedirectsToFailureUrlWithTheCodeAppended() throws Exception {
+        responder(b -> b.failureUrl("/login?from=callback")).respond(request, response, chain,
+                CallbackResult.failure(ErrorCode.RATE_LIMITED, 1, null));
+
+        assertThat(response.getStatus()).isEqualTo(303);
+        assertThat(response.getHeader("Location")).isEqualTo("/app/login?from=callback&error=rate_limited");
+        assertThat(response.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(response.body()).isEmpty();
+
+        TesterHttpServletResponse plain = new TesterHttpServletResponse();
+        responder(b -> b.failureUrl("/login")).respond(request, plain, chain, CallbackResult.failure(ErrorCode.INVALID_TOKEN, -1, null));
+        assertThat(plain.getHeader("Location")).isEqualTo("/app/login?error=invalid_token");
+    }
+
+    @Test
+    void aCommittedResponseIsLeftAlone() throws Exception {
+        TesterHttpServletResponse committed = new TesterHttpServletResponse().committed();
+        responder(b -> b).respond(request, committed, chain, CallbackResult.failure(ErrorCode.INVALID_REQUEST, -1, null));
+        assertThat(committed.getStatus()).isEqualTo(200);
+        assertThat(committed.body()).isEmpty();
+    }
+
+    @Test
+    void theConfirmPageHasAFormWithoutActionAndNoToken() throws Exception {
+        request.param("token", "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=");
+        responder(b -> b.confirmPage(true)).respond(request, response, chain, CallbackResult.confirm());
+
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.body()).contains("<form method=\"post\">").doesNotContain("DOYoip3rv").doesNotContain("action=");
+        assertThat(response.getHeader("Content-Security-Policy")).contains("form-action 'self'");
+        assertThat(response.getHeader("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(response.getHeader("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(chain.passedOn()).isFalse();
+    }
+}
