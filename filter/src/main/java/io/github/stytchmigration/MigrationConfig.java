@@ -112,6 +112,9 @@ public final class MigrationConfig {
     /** HttpSession attribute of the internal user id; default {@code stytchMigration.userId}. */
     public static final Param<String> SESSION_USER_ID_ATTRIBUTE = Param.text("sessionUserIdAttribute",
             "stytchMigration.userId", "HttpSession attribute of the user id");
+    /** Callbacks in flight at once per filter; beyond that an immediate 503; default 32, 1..10000. */
+    public static final Param<Long> MAX_CONCURRENT_CALLBACKS = Param.number("maxConcurrentCallbacks", 32L, 1, 10_000,
+            "callbacks in flight at once");
     /** Render a confirmation page on GET, spend the token only on its POST; default false. */
     public static final Param<Boolean> CONFIRM_PAGE = Param.bool("confirmPage", false, "confirmation page on GET");
 
@@ -149,6 +152,12 @@ public final class MigrationConfig {
             throw new IllegalArgumentException("exactly one of " + DATA_SOURCE_JNDI_NAME + " / " + JDBC_URL
                     + (dataSource != null || sources == 0 ? " / a programmatic DataSource" : "")
                     + " must be set, found " + sources);
+        }
+        if (value(CONFIRM_PAGE) && value(SUCCESS_URL) == null) {
+            // the page's POST would otherwise reach the app's callback servlet, which may implement GET only,
+            // after the token was spent
+            throw new IllegalArgumentException(CONFIRM_PAGE + "=true requires " + SUCCESS_URL
+                    + " (where to send the browser after the confirming POST)");
         }
         if (value(JDBC_URL) == null) {
             for (Param<String> credential : List.of(JDBC_USERNAME, JDBC_PASSWORD)) {
@@ -305,6 +314,14 @@ public final class MigrationConfig {
      */
     public boolean confirmPage() {
         return value(CONFIRM_PAGE);
+    }
+
+    /**
+     * The bulkhead: how many callbacks may wait on Stytch and the database at once. One more answers
+     * 503 at once, so a login storm against a slow Stytch cannot take every container thread.
+     */
+    public int maxConcurrentCallbacks() {
+        return value(MAX_CONCURRENT_CALLBACKS).intValue();
     }
 
     /** {@link MigrationListener#NONE} unless one was set. */
@@ -696,6 +713,11 @@ public final class MigrationConfig {
 
         public Builder sessionUserIdAttribute(String v) {
             return parse(SESSION_USER_ID_ATTRIBUTE, v);
+        }
+
+        /** Default 32; 1..10000: see {@link MigrationConfig#maxConcurrentCallbacks()}. */
+        public Builder maxConcurrentCallbacks(int v) {
+            return set(MAX_CONCURRENT_CALLBACKS, (long) v);
         }
 
         /** Default false: see {@link MigrationConfig#confirmPage()}. */

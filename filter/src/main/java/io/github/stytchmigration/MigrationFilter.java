@@ -51,18 +51,31 @@ public class MigrationFilter implements Filter {
     /** Session attribute: the Stytch session JWT. Server-side only: never render or log it. */
     public static final String SESSION_STYTCH_SESSION_JWT = "stytchMigration.stytchSessionJwt";
     /**
-     * Session attribute the app sets when it starts a PKCE flow itself: the code verifier, sent with
-     * the authenticate call and removed once used.
+     * Prefix of the session attributes where an app that starts a PKCE flow itself keeps the code
+     * verifier, one per flow: see {@link #pkceCodeVerifierAttribute(String)}.
      */
-    public static final String SESSION_PKCE_CODE_VERIFIER = "stytchMigration.pkceCodeVerifier";
+    public static final String SESSION_PKCE_CODE_VERIFIER_PREFIX = "stytchMigration.pkceCodeVerifier.";
 
     private static final Logger LOG = LoggerFactory.getLogger(MigrationFilter.class);
+
+    /**
+     * The session attribute of the PKCE code verifier of one flow, e.g.
+     * {@code stytchMigration.pkceCodeVerifier.magic_links} or {@code …oauth}. The filter sends it only
+     * with a callback of that token type, and removes it once the flow is over (logged in, or the
+     * token spent or refused), so an abandoned flow of one kind never breaks the other.
+     *
+     * @param tokenType {@code magic_links} or {@code oauth}
+     */
+    public static String pkceCodeVerifierAttribute(String tokenType) {
+        return SESSION_PKCE_CODE_VERIFIER_PREFIX + tokenType;
+    }
 
     private final MigrationConfig programmaticConfig;
     private volatile Components components;
     private volatile CallbackLogic logic;
     private volatile Responder responder;
     private volatile Set<String> callbackPaths = Set.of();
+    private volatile String sessionUserIdAttribute;
 
     /** For web.xml: the configuration comes from init-params. */
     public MigrationFilter() {
@@ -90,6 +103,7 @@ public class MigrationFilter implements Filter {
         this.components = parts;
         this.logic = new CallbackLogic(config, parts.stytch(), parts.store());
         this.responder = new Responder(config);
+        this.sessionUserIdAttribute = config.sessionUserIdAttribute();
         this.callbackPaths = config.callbackPaths();
         LOG.info("MigrationFilter [{}] ready: {}", name, config);
     }
@@ -117,7 +131,8 @@ public class MigrationFilter implements Filter {
             return;
         }
         HttpServletRequest request = (HttpServletRequest) req;
-        responder.respond(request, (HttpServletResponse) res, chain, logic.handle(parse(request)));
+        CallbackRequest callback = parse(request, sessionUserIdAttribute);
+        responder.respond(request, (HttpServletResponse) res, chain, callback, logic.handle(callback));
     }
 
     // Decoded and normalised by the container, so "/a/../authenticate" and "%2F" tricks cannot slip past.
@@ -132,7 +147,11 @@ public class MigrationFilter implements Filter {
         return servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
     }
 
-    static CallbackRequest parse(HttpServletRequest request) {
+    /**
+     * Reads what the logic needs without creating a session: every value of the two parameters, the
+     * PKCE verifier kept for this flow, and who the HttpSession is logged in as.
+     */
+    static CallbackRequest parse(HttpServletRequest request, String sessionUserIdAttribute) {
         List<String> types;
         List<String> tokens;
         try {
@@ -144,12 +163,18 @@ public class MigrationFilter implements Filter {
             tokens = List.of();
         }
         HttpSession session = request.getSession(false);
-        String verifier = null;
-        if (session != null) {
-            Object v = session.getAttribute(SESSION_PKCE_CODE_VERIFIER);
-            verifier = v instanceof String ? (String) v : null;
+        if (session == null) {
+            return new CallbackRequest(request.getMethod(), types, tokens, null);
         }
-        return new CallbackRequest(request.getMethod(), types, tokens, verifier);
+        String verifier = types.size() == 1 && MigrationConfig.SUPPORTED_TOKEN_TYPES.contains(types.get(0))
+                ? string(session.getAttribute(pkceCodeVerifierAttribute(types.get(0)))) : null;
+        Object userId = session.getAttribute(sessionUserIdAttribute);
+        return new CallbackRequest(request.getMethod(), types, tokens, verifier,
+                userId == null ? null : userId.toString(), string(session.getAttribute(SESSION_STYTCH_SESSION_TOKEN)));
+    }
+
+    private static String string(Object value) {
+        return value instanceof String && !((String) value).isEmpty() ? (String) value : null;
     }
 
     private static List<String> values(String[] values) {

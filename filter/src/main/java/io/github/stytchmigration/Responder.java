@@ -1,5 +1,6 @@
 package io.github.stytchmigration;
 
+import io.github.stytchmigration.internal.CallbackRequest;
 import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.StytchLogin;
 import jakarta.servlet.FilterChain;
@@ -18,6 +19,8 @@ import java.io.PrintWriter;
  */
 final class Responder {
     static final String RETRY_AFTER = "Retry-After";
+    /** Added to {@code failureUrl} when the one-time link cannot work again. */
+    static final String LINK_USED = "link=used";
 
     private final String sessionUserIdAttribute;
     private final String successUrl;
@@ -29,12 +32,15 @@ final class Responder {
         this.failureUrl = config.failureUrl();
     }
 
-    void respond(HttpServletRequest request, HttpServletResponse response, FilterChain chain, CallbackResult result)
-            throws IOException, ServletException {
+    void respond(HttpServletRequest request, HttpServletResponse response, FilterChain chain, CallbackRequest callback,
+                 CallbackResult result) throws IOException, ServletException {
         // the callback URL carries a one-time token: keep it out of caches and Referer headers
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Pragma", "no-cache");
         response.setHeader("Referrer-Policy", "no-referrer");
+        if (result.isSuccess() || result.tokenSpent()) {
+            endPkceFlow(request, callback);
+        }
         switch (result.kind()) {
             case SUCCESS:
                 succeed(request, response, chain, result);
@@ -47,24 +53,42 @@ final class Responder {
         }
     }
 
+    // The flow is over (logged in, or its token spent or refused): its verifier must not reach a later callback.
+    private static void endPkceFlow(HttpServletRequest request, CallbackRequest callback) {
+        HttpSession session = request.getSession(false);
+        if (session != null && callback.tokenTypes().size() == 1) {
+            session.removeAttribute(MigrationFilter.pkceCodeVerifierAttribute(callback.tokenTypes().get(0)));
+        }
+    }
+
     private void succeed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
                          CallbackResult outcome) throws IOException, ServletException {
         MigrationResult result = outcome.result();
         StytchLogin login = outcome.login();
+        HttpSession session = request.getSession(false);
+        if (session != null && outcome.replacesSession()) {
+            // another user's session: nothing of it (roles, tenant, "MFA passed") may carry over
+            session.invalidate();
+            session = null;
+        }
+        if (session == null) {
+            request.getSession(true);
+        } else {
+            // session fixation: an id seen before login is worthless after it (attributes are kept)
+            request.changeSessionId();
+        }
+        session = request.getSession(true);
+        SessionCookies.harden(request, response);
+
+        // the login is written last, once nothing above can fail any more
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_USER_ID, result.stytchUserId());
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
+        session.setAttribute(sessionUserIdAttribute, result.userId());
         request.setAttribute(MigrationFilter.ATTR_OUTCOME, result.outcome().name());
         request.setAttribute(MigrationFilter.ATTR_USER_ID, result.userId());
         request.setAttribute(MigrationFilter.ATTR_STYTCH_USER_ID, result.stytchUserId());
         request.setAttribute(MigrationResult.REQUEST_ATTRIBUTE, result);
-
-        HttpSession session = request.getSession(true);
-        session.removeAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER);
-        session.setAttribute(sessionUserIdAttribute, result.userId());
-        session.setAttribute(MigrationFilter.SESSION_STYTCH_USER_ID, result.stytchUserId());
-        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
-        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
-        // session fixation: an id seen before login is worthless after it (attributes are kept)
-        request.changeSessionId();
-        SessionCookies.harden(request, response);
 
         if (successUrl != null) {
             seeOther(response, request.getContextPath() + successUrl);
@@ -110,7 +134,9 @@ final class Responder {
         }
         if (failureUrl != null) {
             String separator = failureUrl.indexOf('?') < 0 ? "?" : "&";
-            seeOther(response, request.getContextPath() + failureUrl + separator + "error=" + code.code());
+            // link=used: the one-time link cannot work again, offer a new one rather than a retry
+            seeOther(response, request.getContextPath() + failureUrl + separator + "error=" + code.code()
+                    + (outcome.tokenSpent() ? "&" + LINK_USED : ""));
             return;
         }
         response.setStatus(code.status());
@@ -119,7 +145,8 @@ final class Responder {
         response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
         PrintWriter out = response.getWriter();
         out.print("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>\n<body>\n"
-                + "<h1>Sign-in failed</h1>\n<p>" + explain(code) + "</p>\n<p>Error code: <code>" + code.code() + "</code>");
+                + "<h1>Sign-in failed</h1>\n<p>" + explain(code, outcome.tokenSpent()) + "</p>\n<p>Error code: <code>"
+                + code.code() + "</code>");
         if (outcome.incidentId() != null) {
             out.print("<br>Incident: <code>" + outcome.incidentId() + "</code>");
         }
@@ -127,21 +154,29 @@ final class Responder {
         out.flush();
     }
 
-    private static String explain(ErrorCode code) {
+    // What the user should do next. A link whose token was (or may have been) spent cannot work again.
+    static String explain(ErrorCode code, boolean tokenSpent) {
         switch (code) {
             case INVALID_REQUEST:
-                return "The sign-in link is incomplete or malformed.";
+                return "The sign-in link is incomplete or malformed. Please request a new one.";
             case INVALID_TOKEN:
-                return "The sign-in link has expired or was already used. Please request a new one.";
+                return "The sign-in link has expired or was already used, or was opened in another browser than"
+                        + " the one that asked for it. Please request a new one.";
             case ACCOUNT_CONFLICT:
                 return "This sign-in cannot be matched safely to an existing account. Please contact support.";
             case RATE_LIMITED:
                 return "Too many sign-in attempts. Please wait a moment and try again.";
             case STYTCH_UNAVAILABLE:
             case DATABASE_UNAVAILABLE:
-                return "Sign-in is temporarily unavailable. Please try again shortly.";
+                return tokenSpent
+                        ? "Sign-in is temporarily unavailable, and this sign-in link can no longer be used."
+                                + " Please request a new one in a moment."
+                        : "Sign-in is temporarily unavailable. Please try again shortly.";
             default:
-                return "Something went wrong on our side.";
+                return tokenSpent
+                        ? "Something went wrong on our side, and this sign-in link can no longer be used."
+                                + " Please request a new one; if it happens again, contact support."
+                        : "Something went wrong on our side. Please try again; if it happens again, contact support.";
         }
     }
 }

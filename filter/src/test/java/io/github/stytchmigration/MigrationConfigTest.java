@@ -197,6 +197,7 @@ class MigrationConfigTest {
     void parsesTheConfirmPageSwitch() {
         Map<String, String> p = essentials();
         assertThat(parse(p).confirmPage()).isFalse();
+        p.put("successUrl", "/account");
         p.put("confirmPage", "TRUE");
         assertThat(parse(p).confirmPage()).isTrue();
         p.put("confirmPage", "yes");
@@ -267,7 +268,7 @@ class MigrationConfigTest {
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
         assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage")
-                .hasSize(24);
+                .hasSize(25);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");
@@ -291,5 +292,22 @@ class MigrationConfigTest {
         assertThat(c.callbackPaths()).containsExactly("/authenticate");
         assertThat(c.phoneColumn()).isNull();
         assertThat(c.successUrl()).isNull();
+    }
+
+    @Test
+    void refusesAConfirmPageWithoutSuccessUrl() {
+        Map<String, String> p = essentials();
+        p.put("confirmPage", "true");
+        assertRejected(p, "confirmPage=true requires successUrl (where to send the browser after the confirming POST)");
+    }
+
+    @Test
+    void boundsTheCallbacksInFlight() {
+        assertThat(parse(essentials()).maxConcurrentCallbacks()).isEqualTo(32);
+        Map<String, String> p = essentials();
+        p.put("maxConcurrentCallbacks", "0");
+        assertRejected(p, "maxConcurrentCallbacks [0] must be between 1 and 10000");
+        p.put("maxConcurrentCallbacks", "200");
+        assertThat(parse(p).maxConcurrentCallbacks()).isEqualTo(200);
     }
 }

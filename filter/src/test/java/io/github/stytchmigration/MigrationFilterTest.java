@@ -34,26 +34,42 @@ class MigrationFilterTest {
     @Test
     void parsesEveryValueSoRepeatsStayVisible() {
         TesterHttpSession session = new TesterHttpSession("S");
-        session.session().setAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER, "verifier-123");
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("oauth"), "verifier-123");
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "stale-other-flow");
+        session.session().setAttribute("legacy.uid", 7L);
+        session.session().setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, "earlier-session");
         TesterHttpServletRequest request = new TesterHttpServletRequest("POST", "/authenticate", null)
                 .param("stytch_token_type", "oauth").param("token", "a", "b").session(session);
 
-        CallbackRequest parsed = MigrationFilter.parse(request);
+        CallbackRequest parsed = MigrationFilter.parse(request, "legacy.uid");
 
         assertThat(parsed.method()).isEqualTo("POST");
         assertThat(parsed.tokenTypes()).containsExactly("oauth");
         assertThat(parsed.tokens()).containsExactly("a", "b");
-        assertThat(parsed.codeVerifier()).isEqualTo("verifier-123");
+        assertThat(parsed.codeVerifier()).as("only the verifier of this flow").isEqualTo("verifier-123");
+        assertThat(parsed.currentUserId()).isEqualTo("7");
+        assertThat(parsed.currentStytchSessionToken()).isEqualTo("earlier-session");
+    }
+
+    @Test
+    void sendsNoVerifierWhenTheTypeIsRepeatedOrUnknown() {
+        TesterHttpSession session = new TesterHttpSession("S");
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("oauth"), "verifier-123");
+        assertThat(MigrationFilter.parse(TesterHttpServletRequest.get("/authenticate").session(session)
+                .param("stytch_token_type", "oauth", "oauth"), "u").codeVerifier()).isNull();
+        assertThat(MigrationFilter.parse(TesterHttpServletRequest.get("/authenticate").session(session)
+                .param("stytch_token_type", "magic_links"), "u").codeVerifier()).isNull();
     }
 
     @Test
     void parsesWithoutCreatingASessionAndIgnoresANonStringVerifier() {
         TesterHttpServletRequest request = TesterHttpServletRequest.get("/authenticate");
-        assertThat(MigrationFilter.parse(request).codeVerifier()).isNull();
+        assertThat(MigrationFilter.parse(request, "u").codeVerifier()).isNull();
         assertThat(request.testerSession()).isNull();
 
         TesterHttpSession session = new TesterHttpSession("S");
-        session.session().setAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER, 42);
-        assertThat(MigrationFilter.parse(TesterHttpServletRequest.get("/authenticate").session(session)).codeVerifier()).isNull();
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("oauth"), 42);
+        assertThat(MigrationFilter.parse(TesterHttpServletRequest.get("/authenticate").param("stytch_token_type", "oauth")
+                .session(session), "u").codeVerifier()).isNull();
     }
 }

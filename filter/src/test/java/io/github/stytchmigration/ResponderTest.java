@@ -1,5 +1,6 @@
 package io.github.stytchmigration;
 
+import io.github.stytchmigration.internal.CallbackRequest;
 import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.StytchLogin;
@@ -21,7 +22,8 @@ class ResponderTest {
             List.of(StytchIdentity.Identifier.verified("ada@example.com")), List.of(), null, null),
             "session-token-secret", "eyJ.jwt.secret", false);
     private static final CallbackResult LINKED = CallbackResult.success(
-            new MigrationResult(MigrationOutcome.LINKED, "42", "user-test-9", false), LOGIN);
+            new MigrationResult(MigrationOutcome.LINKED, "42", "user-test-9", false), LOGIN, false);
+    private static final CallbackRequest MAGIC_LINK = new CallbackRequest("GET", List.of("magic_links"), List.of("t"), null);
 
     private final TesterHttpServletRequest request = TesterHttpServletRequest.get("/authenticate");
     private final TesterHttpServletResponse response = new TesterHttpServletResponse();
@@ -36,10 +38,11 @@ class ResponderTest {
     void aLoginSetsTheAttributesRotatesTheSessionAndPassesOn() throws Exception {
         TesterHttpSession before = new TesterHttpSession("BEFORE");
         before.session().setAttribute("cart", "kept");
-        before.session().setAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER, "verifier");
+        before.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "verifier");
+        before.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("oauth"), "other-flow");
         request.session(before);
 
-        responder(b -> b).respond(request, response, chain, LINKED);
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK, LINKED);
 
         assertThat(request.getAttribute(MigrationFilter.ATTR_OUTCOME)).isEqualTo("LINKED");
         assertThat(request.getAttribute(MigrationFilter.ATTR_USER_ID)).isEqualTo("42");
@@ -52,7 +55,8 @@ class ResponderTest {
                 .containsEntry(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, "session-token-secret")
                 .containsEntry(MigrationFilter.SESSION_STYTCH_SESSION_JWT, "eyJ.jwt.secret")
                 .containsEntry("cart", "kept")
-                .doesNotContainKey(MigrationFilter.SESSION_PKCE_CODE_VERIFIER);
+                .doesNotContainKey(MigrationFilter.pkceCodeVerifierAttribute("magic_links"))
+                .as("another flow's verifier stays").containsEntry(MigrationFilter.pkceCodeVerifierAttribute("oauth"), "other-flow");
         assertThat(chain.request()).isSameAs(request);
         assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
         assertThat(response.getHeader("Pragma")).isEqualTo("no-cache");
@@ -62,7 +66,7 @@ class ResponderTest {
 
     @Test
     void aLoginUsesTheConfiguredSessionAttributeAndRedirectsToSuccessUrl() throws Exception {
-        responder(b -> b.sessionUserIdAttribute("legacy.uid").successUrl("/account")).respond(request, response, chain, LINKED);
+        responder(b -> b.sessionUserIdAttribute("legacy.uid").successUrl("/account")).respond(request, response, chain, MAGIC_LINK, LINKED);
 
         assertThat(request.testerSession().attributes()).containsEntry("legacy.uid", "42").doesNotContainKey("stytchMigration.userId");
         assertThat(response.getStatus()).isEqualTo(303);
@@ -72,7 +76,7 @@ class ResponderTest {
 
     @Test
     void aFailureAnswersItsStatusAndPageWithRetryAfterAndNoDetails() throws Exception {
-        responder(b -> b).respond(request, response, chain, CallbackResult.failure(ErrorCode.DATABASE_UNAVAILABLE, 5, null));
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK, CallbackResult.failure(ErrorCode.DATABASE_UNAVAILABLE, 5, null, false));
 
         assertThat(response.getStatus()).isEqualTo(503);
         assertThat(response.getHeader("Retry-After")).isEqualTo("5");
@@ -87,8 +91,8 @@ class ResponderTest {
 
     @Test
     void anInternalErrorShowsItsIncidentIdAndNoRetryAfter() throws Exception {
-        responder(b -> b).respond(request, response, chain,
-                CallbackResult.failure(ErrorCode.INTERNAL_ERROR, -1, "0b5e7c9a-1111-2222-3333-444455556666"));
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK,
+                CallbackResult.failure(ErrorCode.INTERNAL_ERROR, -1, "0b5e7c9a-1111-2222-3333-444455556666", false));
 
         assertThat(response.getStatus()).isEqualTo(500);
         assertThat(response.getHeader("Retry-After")).isNull();
@@ -97,8 +101,8 @@ class ResponderTest {
 
     @Test
     void aFailureRedirectsToFailureUrlWithTheCodeAppended() throws Exception {
-        responder(b -> b.failureUrl("/login?from=callback")).respond(request, response, chain,
-                CallbackResult.failure(ErrorCode.RATE_LIMITED, 1, null));
+        responder(b -> b.failureUrl("/login?from=callback")).respond(request, response, chain, MAGIC_LINK,
+                CallbackResult.failure(ErrorCode.RATE_LIMITED, 1, null, false));
 
         assertThat(response.getStatus()).isEqualTo(303);
         assertThat(response.getHeader("Location")).isEqualTo("/app/login?from=callback&error=rate_limited");
@@ -106,14 +110,14 @@ class ResponderTest {
         assertThat(response.body()).isEmpty();
 
         TesterHttpServletResponse plain = new TesterHttpServletResponse();
-        responder(b -> b.failureUrl("/login")).respond(request, plain, chain, CallbackResult.failure(ErrorCode.INVALID_TOKEN, -1, null));
+        responder(b -> b.failureUrl("/login")).respond(request, plain, chain, MAGIC_LINK, CallbackResult.failure(ErrorCode.INVALID_TOKEN, -1, null, false));
         assertThat(plain.getHeader("Location")).isEqualTo("/app/login?error=invalid_token");
     }
 
     @Test
     void aCommittedResponseIsLeftAlone() throws Exception {
         TesterHttpServletResponse committed = new TesterHttpServletResponse().committed();
-        responder(b -> b).respond(request, committed, chain, CallbackResult.failure(ErrorCode.INVALID_REQUEST, -1, null));
+        responder(b -> b).respond(request, committed, chain, MAGIC_LINK, CallbackResult.failure(ErrorCode.INVALID_REQUEST, -1, null, false));
         assertThat(committed.getStatus()).isEqualTo(200);
         assertThat(committed.body()).isEmpty();
     }
@@ -121,7 +125,7 @@ class ResponderTest {
     @Test
     void theConfirmPageHasAFormWithoutActionAndNoToken() throws Exception {
         request.param("token", "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=");
-        responder(b -> b.confirmPage(true)).respond(request, response, chain, CallbackResult.confirm());
+        responder(b -> b.confirmPage(true).successUrl("/account")).respond(request, response, chain, MAGIC_LINK, CallbackResult.confirm());
 
         assertThat(response.getStatus()).isEqualTo(200);
         assertThat(response.body()).contains("<form method=\"post\">").doesNotContain("DOYoip3rv").doesNotContain("action=");
@@ -129,5 +133,69 @@ class ResponderTest {
         assertThat(response.getHeader("X-Frame-Options")).isEqualTo("DENY");
         assertThat(response.getHeader("Referrer-Policy")).isEqualTo("no-referrer");
         assertThat(chain.passedOn()).isFalse();
+    }
+
+    @Test
+    void aLoginOnAnotherUsersSessionStartsANewSessionWithNothingCarriedOver() throws Exception {
+        TesterHttpSession previous = new TesterHttpSession("VICTIMS-BROWSER");
+        previous.session().setAttribute("stytchMigration.userId", "7");
+        previous.session().setAttribute("mfaPassed", Boolean.TRUE);
+        previous.session().setAttribute("roles", "admin");
+        request.session(previous);
+        CallbackResult otherUser = CallbackResult.success(
+                new MigrationResult(MigrationOutcome.ALREADY_LINKED, "42", "user-test-9", false), LOGIN, true);
+
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK, otherUser);
+
+        assertThat(previous.isInvalidated()).isTrue();
+        TesterHttpSession now = request.testerSession();
+        assertThat(now).isNotSameAs(previous);
+        assertThat(now.attributes()).containsEntry("stytchMigration.userId", "42")
+                .doesNotContainKeys("mfaPassed", "roles");
+        assertThat(chain.passedOn()).isTrue();
+    }
+
+    @Test
+    void aFailureAfterTheTokenWasSpentAsksForANewLinkAndEndsTheFlowsVerifier() throws Exception {
+        TesterHttpSession session = new TesterHttpSession("S");
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "verifier");
+        request.session(session);
+
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK,
+                CallbackResult.failure(ErrorCode.DATABASE_UNAVAILABLE, 5, null, true));
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeader("Retry-After")).as("a new login later can work").isEqualTo("5");
+        assertThat(response.body()).contains("can no longer be used").contains("request a new one")
+                .doesNotContain("try again shortly");
+        assertThat(session.attributes()).doesNotContainKey(MigrationFilter.pkceCodeVerifierAttribute("magic_links"));
+
+        TesterHttpServletResponse redirected = new TesterHttpServletResponse();
+        responder(b -> b.failureUrl("/login")).respond(request, redirected, chain, MAGIC_LINK,
+                CallbackResult.failure(ErrorCode.STYTCH_UNAVAILABLE, 5, null, true));
+        assertThat(redirected.getHeader("Location")).isEqualTo("/app/login?error=stytch_unavailable&link=used");
+    }
+
+    @Test
+    void aFailureBeforeTheTokenWasSpentKeepsTheVerifierForARetryOfTheSameLink() throws Exception {
+        TesterHttpSession session = new TesterHttpSession("S");
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "verifier");
+        request.session(session);
+
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK,
+                CallbackResult.failure(ErrorCode.STYTCH_UNAVAILABLE, 5, null, false));
+
+        assertThat(session.attributes()).containsEntry(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "verifier");
+        assertThat(response.body()).contains("try again shortly");
+    }
+
+    @Test
+    void everyFailurePageSaysWhatToDoNext() {
+        for (ErrorCode code : ErrorCode.values()) {
+            for (boolean spent : new boolean[] {false, true}) {
+                assertThat(Responder.explain(code, spent)).as(code + " spent=" + spent)
+                        .containsAnyOf("request a new one", "try again", "contact support", "wait a moment");
+            }
+        }
     }
 }

@@ -20,32 +20,45 @@ public final class CallbackResult {
         CONFIRM
     }
 
-    private static final CallbackResult CONFIRM = new CallbackResult(Kind.CONFIRM, null, null, null, -1, null);
+    private static final CallbackResult CONFIRM = new CallbackResult(Kind.CONFIRM, null, null, false, null, -1, null, false);
 
     private final Kind kind;
     private final MigrationResult result;
     private final StytchLogin login;
+    private final boolean replacesSession;
     private final ErrorCode error;
     private final long retryAfterSeconds;
     private final String incidentId;
+    private final boolean tokenSpent;
 
-    private CallbackResult(Kind kind, MigrationResult result, StytchLogin login, ErrorCode error, long retryAfterSeconds,
-                           String incidentId) {
+    private CallbackResult(Kind kind, MigrationResult result, StytchLogin login, boolean replacesSession, ErrorCode error,
+                           long retryAfterSeconds, String incidentId, boolean tokenSpent) {
         this.kind = kind;
         this.result = result;
         this.login = login;
+        this.replacesSession = replacesSession;
         this.error = error;
         this.retryAfterSeconds = retryAfterSeconds;
         this.incidentId = incidentId;
+        this.tokenSpent = tokenSpent;
     }
 
-    public static CallbackResult success(MigrationResult result, StytchLogin login) {
-        return new CallbackResult(Kind.SUCCESS, Objects.requireNonNull(result), Objects.requireNonNull(login), null, -1, null);
+    /**
+     * @param replacesSession the HttpSession was logged in as another internal user: it must be
+     *                        invalidated and a new one started, so nothing of that user carries over
+     */
+    public static CallbackResult success(MigrationResult result, StytchLogin login, boolean replacesSession) {
+        return new CallbackResult(Kind.SUCCESS, Objects.requireNonNull(result), Objects.requireNonNull(login),
+                replacesSession, null, -1, null, false);
     }
 
-    /** @param retryAfterSeconds -1 for none */
-    public static CallbackResult failure(ErrorCode error, long retryAfterSeconds, String incidentId) {
-        return new CallbackResult(Kind.FAILURE, null, null, Objects.requireNonNull(error), retryAfterSeconds, incidentId);
+    /**
+     * @param retryAfterSeconds -1 for none
+     * @param tokenSpent        the one-time token was (or may have been) spent: the user needs a new link
+     */
+    public static CallbackResult failure(ErrorCode error, long retryAfterSeconds, String incidentId, boolean tokenSpent) {
+        return new CallbackResult(Kind.FAILURE, null, null, false, Objects.requireNonNull(error), retryAfterSeconds,
+                incidentId, tokenSpent);
     }
 
     public static CallbackResult confirm() {
@@ -68,6 +81,16 @@ public final class CallbackResult {
     /** The Stytch session to keep server-side; null unless SUCCESS. */
     public StytchLogin login() {
         return login;
+    }
+
+    /** Whether a SUCCESS must start a new HttpSession: the current one belongs to another user. */
+    public boolean replacesSession() {
+        return replacesSession;
+    }
+
+    /** Whether a FAILURE happened after the one-time token was (or may have been) spent. */
+    public boolean tokenSpent() {
+        return tokenSpent;
     }
 
     /** The code of a FAILURE; null otherwise. */

@@ -67,10 +67,27 @@ public abstract class MigrationException extends RuntimeException {
     public static final class StytchUnavailableException extends MigrationException {
         private static final long serialVersionUID = 1L;
         private final long retryAfterSeconds;
+        private final boolean mayHaveSpentToken;
 
+        /** Stytch answered that it failed, or was never reached: the token is still unspent. */
         public StytchUnavailableException(String message, Throwable cause, long retryAfterSeconds) {
+            this(message, cause, retryAfterSeconds, false);
+        }
+
+        /**
+         * @param mayHaveSpentToken true when the request may have reached Stytch and been processed (a
+         *                          timeout, a broken connection, an unreadable answer): the one-time
+         *                          token cannot be trusted to work again
+         */
+        public StytchUnavailableException(String message, Throwable cause, long retryAfterSeconds, boolean mayHaveSpentToken) {
             super(message, cause);
             this.retryAfterSeconds = retryAfterSeconds;
+            this.mayHaveSpentToken = mayHaveSpentToken;
+        }
+
+        /** Whether the one-time token may have been spent: the user needs a new link, not a retry. */
+        public boolean mayHaveSpentToken() {
+            return mayHaveSpentToken;
         }
 
         @Override

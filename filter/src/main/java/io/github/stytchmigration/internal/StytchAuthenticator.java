@@ -18,6 +18,16 @@ public interface StytchAuthenticator extends AutoCloseable {
      */
     StytchLogin authenticate(String tokenType, String token, String codeVerifier);
 
+    /**
+     * Revokes a Stytch session in the background, e.g. one made for a login that then failed, or the
+     * previous user's when another user logs in on the same HttpSession. Never blocks the caller and
+     * never throws: the outcome is logged. A blank token is a no-op.
+     *
+     * @param sessionToken the opaque session token
+     * @param reason       why, for the log (ids only)
+     */
+    void revokeInBackground(String sessionToken, String reason);
+
     /** Stops every thread the client started. Idempotent. */
     @Override
     void close();

@@ -15,6 +15,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -202,7 +207,7 @@ class CallbackLogicTest {
 
     @Test
     void offersTheConfirmPageOnAValidGetAndSpendsTheTokenOnlyOnPost() {
-        CallbackLogic confirming = logic(b -> b.confirmPage(true));
+        CallbackLogic confirming = logic(b -> b.confirmPage(true).successUrl("/account"));
         CallbackResult page = confirming.handle(get(List.of("magic_links"), List.of(TOKEN)));
         assertThat(page.kind()).isEqualTo(CallbackResult.Kind.CONFIRM);
         assertThat(stytch.calls).as("a GET never spends the token").isZero();
@@ -217,22 +222,124 @@ class CallbackLogicTest {
         assertThat(stytch.calls).isEqualTo(1);
     }
 
+    @Test
+    void aLoginThatFailsAfterStytchMadeItsSessionRevokesThatSession() {
+        stytch.answer = () -> new StytchLogin(ALICE, "orphan-session", "jwt", false);
+        store.answer = () -> {
+            throw new DatabaseUnavailableException("no connection", null, 5);
+        };
+        CallbackResult down = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(down.error()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE);
+        assertThat(down.tokenSpent()).as("the link cannot work again").isTrue();
+        assertThat(stytch.revoked).containsExactly("orphan-session");
+
+        store.answer = () -> {
+            throw new AccountConflictException(AccountConflictException.Reason.LINKED_TO_OTHER_USER, "linked elsewhere");
+        };
+        stytch.answer = () -> new StytchLogin(ALICE, "orphan-2", "jwt", false);
+        assertThat(logic.handle(get(List.of("magic_links"), List.of(TOKEN))).error()).isEqualTo(ErrorCode.ACCOUNT_CONFLICT);
+        assertThat(stytch.revoked).containsExactly("orphan-session", "orphan-2");
+    }
+
+    @Test
+    void tellsWhetherTheTokenMayHaveBeenSpent() {
+        assertFailure(() -> {
+            throw new StytchUnavailableException("503 from Stytch", null, 5);
+        }, ErrorCode.STYTCH_UNAVAILABLE, 5);
+        assertThat(logic.handle(get(List.of("magic_links"), List.of(TOKEN))).tokenSpent()).isFalse();
+        stytch.answer = () -> {
+            throw new StytchUnavailableException("timed out", null, 5, true);
+        };
+        assertThat(logic.handle(get(List.of("magic_links"), List.of(TOKEN))).tokenSpent()).isTrue();
+        stytch.answer = () -> {
+            throw new InvalidTokenException("unable_to_auth_magic_link", "used");
+        };
+        assertThat(logic.handle(get(List.of("magic_links"), List.of(TOKEN))).tokenSpent()).isTrue();
+        assertThat(logic.handle(get(List.of("magic_links"), List.of())).tokenSpent()).as("never sent").isFalse();
+    }
+
+    @Test
+    void aLoginOnAnotherUsersSessionReplacesItAndRevokesTheirStytchSession() {
+        stytch.answer = () -> new StytchLogin(ALICE, "new-session", "jwt", false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "42");
+        CallbackResult other = logic.handle(new CallbackRequest("GET", List.of("magic_links"), List.of(TOKEN), null,
+                "7", "their-session"));
+        assertThat(other.isSuccess()).isTrue();
+        assertThat(other.replacesSession()).isTrue();
+        assertThat(stytch.revoked).containsExactly("their-session");
+
+        CallbackResult same = logic.handle(new CallbackRequest("GET", List.of("magic_links"), List.of(TOKEN), null,
+                "42", "my-earlier-session"));
+        assertThat(same.replacesSession()).as("the same user keeps the session").isFalse();
+        assertThat(stytch.revoked).as("the replaced Stytch session is revoked").endsWith("my-earlier-session");
+    }
+
+    @Test
+    void theBulkheadRefusesCallbacksBeyondTheLimitAtOnceWithoutCallingStytch() throws Exception {
+        CountDownLatch entered = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        stytch.answer = () -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new StytchLogin(ALICE, "", "", false);
+        };
+        store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "1");
+        CallbackLogic bounded = logic(b -> b.maxConcurrentCallbacks(2).listener(listener));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<CallbackResult>> held = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                held.add(pool.submit(() -> bounded.handle(get(List.of("oauth"), List.of(TOKEN)))));
+            }
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+            CallbackResult refused = bounded.handle(get(List.of("oauth"), List.of(TOKEN)));
+            assertThat(refused.error()).isEqualTo(ErrorCode.STYTCH_UNAVAILABLE);
+            assertThat(refused.retryAfterSeconds()).isEqualTo(1);
+            assertThat(refused.tokenSpent()).isFalse();
+            assertThat(stytch.calls).as("the refused callback never reached Stytch").isEqualTo(2);
+
+            release.countDown();
+            for (Future<CallbackResult> f : held) {
+                assertThat(f.get(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+            }
+            assertThat(bounded.handle(get(List.of("oauth"), List.of(TOKEN))).isSuccess()).as("permits come back").isTrue();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     static final class StubStytch implements StytchAuthenticator {
         Supplier<StytchLogin> answer = () -> {
             throw new AssertionError("not expected");
         };
-        int calls;
+        volatile int calls;
         String lastType;
         String lastToken;
         String lastVerifier;
+        final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {
-            calls++;
-            lastType = tokenType;
-            lastToken = token;
-            lastVerifier = codeVerifier;
+            synchronized (this) {
+                calls++;
+                lastType = tokenType;
+                lastToken = token;
+                lastVerifier = codeVerifier;
+            }
             return answer.get();
+        }
+
+        @Override
+        public void revokeInBackground(String sessionToken, String reason) {
+            if (sessionToken != null && !sessionToken.isBlank()) {
+                revoked.add(sessionToken);
+            }
         }
 
         @Override

@@ -5,6 +5,8 @@ import com.stytch.java.common.OptionalClientConfig;
 import com.stytch.java.common.StytchException;
 import com.stytch.java.common.StytchResult;
 import com.stytch.java.consumer.StytchClient;
+import com.stytch.java.consumer.models.sessions.RevokeRequest;
+import com.stytch.java.consumer.models.sessions.RevokeResponse;
 import com.stytch.java.consumer.models.users.Email;
 import com.stytch.java.consumer.models.users.Name;
 import com.stytch.java.consumer.models.users.PhoneNumber;
@@ -17,7 +19,10 @@ import io.github.stytchmigration.internal.StytchAuthenticator;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.StytchIdentity.Identifier;
 import io.github.stytchmigration.internal.StytchLogin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The one adapter to the Stytch Java SDK: exchanges a callback token for a {@link StytchLogin} and
@@ -57,6 +63,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * secret, the session token or JWT. Stytch's free-text {@code error_message} is left out too.
  */
 public final class SdkStytchAuthenticator implements StytchAuthenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(SdkStytchAuthenticator.class);
     /** The {@code stytch_token_type} of email magic links. */
     public static final String TOKEN_TYPE_MAGIC_LINKS = "magic_links";
     /** The {@code stytch_token_type} of OAuth. */
@@ -72,6 +79,14 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
     /** {@code Retry-After} when Stytch rejected our credentials: nothing changes until an operator acts. */
     public static final long CREDENTIALS_RETRY_AFTER_SECONDS = 60;
+    /**
+     * How long a call that outlived {@code timeoutMillis} is still listened to: a late answer's session
+     * is revoked (no orphan sessions); then OkHttp's call timeout cancels the call, so no call holds a
+     * dispatcher slot for the SDK's 120 s. The contract's bound is 30 s.
+     */
+    public static final Duration LATE_ANSWER_WINDOW = Duration.ofSeconds(30);
+    /** error_type of revoking a session that is already gone: the wanted end state. */
+    private static final String SESSION_NOT_FOUND = "session_not_found";
 
     /** error_types that mean the project id or secret is wrong, not the token. */
     private static final Set<String> CREDENTIAL_ERROR_TYPES =
@@ -101,7 +116,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
         this.sessionDurationMinutes = sessionDurationMinutes;
         // "" is the SDK's "choose by project id"
         this.client = new StytchClient(projectId, secret, new OptionalClientConfig(apiBaseUrl == null ? "" : apiBaseUrl));
-        OkHttpConcurrency.raise(client, OkHttpConcurrency.MAX_REQUESTS_PER_HOST);
+        OkHttpTuning.tune(client, OkHttpTuning.MAX_REQUESTS_PER_HOST, Duration.ofMillis(timeoutMillis).plus(LATE_ANSWER_WINDOW));
         SharedSdkThreads.opened();
     }
 
@@ -115,7 +130,8 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
                     new com.stytch.java.consumer.models.magiclinks.AuthenticateRequest(token, null, null, null,
                             sessionDurationMinutes, null, noCustomClaims, codeVerifier, null);
             com.stytch.java.consumer.models.magiclinks.AuthenticateResponse response =
-                    await(task, client.getMagicLinks().authenticateCompletable(request));
+                    await(task, client.getMagicLinks().authenticateCompletable(request),
+                            com.stytch.java.consumer.models.magiclinks.AuthenticateResponse::getSessionToken);
             return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
                     response.getSessionJWT(), response.getResetSessions());
         }
@@ -125,12 +141,42 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
                     new com.stytch.java.consumer.models.oauth.AuthenticateRequest(token, null,
                             sessionDurationMinutes, null, noCustomClaims, codeVerifier, null);
             com.stytch.java.consumer.models.oauth.AuthenticateResponse response =
-                    await(task, client.getOauth().authenticateCompletable(request));
+                    await(task, client.getOauth().authenticateCompletable(request),
+                            com.stytch.java.consumer.models.oauth.AuthenticateResponse::getSessionToken);
             return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
                     response.getSessionJWT(), response.getResetSessions());
         }
         throw new IllegalArgumentException("tokenType [" + tokenType + "] must be " + TOKEN_TYPE_MAGIC_LINKS
                 + " or " + TOKEN_TYPE_OAUTH);
+    }
+
+    @Override
+    public void revokeInBackground(String sessionToken, String reason) {
+        if (sessionToken == null || sessionToken.isBlank() || closed.get()) {
+            return;
+        }
+        CompletableFuture<StytchResult<RevokeResponse>> revoking;
+        try {
+            revoking = client.getSessions().revokeCompletable(new RevokeRequest(null, sessionToken, null));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not revoke the Stytch session of {}: {}", reason, e.toString());
+            return;
+        }
+        // bounded by OkHttp's call timeout; never waited for on a request thread
+        revoking.whenComplete((result, failure) -> {
+            if (result instanceof StytchResult.Success) {
+                LOG.debug("Revoked the Stytch session of {}", reason);
+                return;
+            }
+            MigrationException e = failure != null
+                    ? new StytchUnavailableException("revoke failed: " + failure.getClass().getName(), null, -1)
+                    : toException("revoke session", ((StytchResult.Error) result).getException());
+            if (e instanceof InvalidTokenException && SESSION_NOT_FOUND.equals(((InvalidTokenException) e).stytchErrorType())) {
+                LOG.debug("The Stytch session of {} was already gone", reason);
+            } else {
+                LOG.warn("Could not revoke the Stytch session of {}: {}", reason, e.getMessage());
+            }
+        });
     }
 
     /**
@@ -173,31 +219,35 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
         }
     }
 
-    /** Waits at most {@code timeoutMillis} for the SDK's future, and maps what it yields. */
-    private <T> T await(String task, CompletableFuture<StytchResult<T>> future) {
+    /**
+     * Waits at most {@code timeoutMillis} for the SDK's future, and maps what it yields. A call still
+     * running then is not cancelled (the SDK would not cancel its HTTP call anyway): it is listened to
+     * until OkHttp's call timeout, and a session it creates after all is revoked.
+     *
+     * @param sessionTokenOf the session token of a successful answer, for revoking a late one
+     */
+    private <T> T await(String task, CompletableFuture<StytchResult<T>> future, Function<T, String> sessionTokenOf) {
         StytchResult<T> result;
         try {
             result = future.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            // Cancels the coroutine; the SDK does not cancel the OkHttp call itself, which stays on the
-            // OkHttp dispatcher until Stytch answers, the 120 s read timeout fires, or close().
-            future.cancel(true);
+            revokeIfItSucceedsLate(task, future, sessionTokenOf);
             throw new StytchUnavailableException("Stytch " + task + " timed out after " + timeoutMillis + " ms",
-                    e, UNAVAILABLE_RETRY_AFTER_SECONDS);
+                    e, UNAVAILABLE_RETRY_AFTER_SECONDS, true);
         } catch (InterruptedException e) {
-            future.cancel(true);
+            revokeIfItSucceedsLate(task, future, sessionTokenOf);
             Thread.currentThread().interrupt();
             throw new StytchUnavailableException("Stytch " + task + " interrupted", e,
-                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+                    UNAVAILABLE_RETRY_AFTER_SECONDS, true);
         } catch (CancellationException e) {
             // the client was closed while the call was running
             throw new StytchUnavailableException("Stytch " + task + " cancelled: client is closed", null,
-                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+                    UNAVAILABLE_RETRY_AFTER_SECONDS, true);
         } catch (ExecutionException e) {
             // the SDK turns IOExceptions into Critical results, so this is a bug or a cancelled scope
             throw new StytchUnavailableException("Stytch " + task + " failed: "
                     + (e.getCause() == null ? "unknown" : e.getCause().getClass().getName()), e.getCause(),
-                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+                    UNAVAILABLE_RETRY_AFTER_SECONDS, true);
         }
         if (result instanceof StytchResult.Success) {
             @SuppressWarnings("unchecked")
@@ -213,6 +263,20 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
         }
         throw new StytchUnavailableException("Stytch " + task + " failed: no result", null,
                 UNAVAILABLE_RETRY_AFTER_SECONDS);
+    }
+
+    private <T> void revokeIfItSucceedsLate(String task, CompletableFuture<StytchResult<T>> future,
+                                            Function<T, String> sessionTokenOf) {
+        future.whenComplete((late, failure) -> {
+            if (late instanceof StytchResult.Success) {
+                @SuppressWarnings("unchecked")
+                T value = ((StytchResult.Success<T>) late).getValue();
+                String token = value == null ? null : sessionTokenOf.apply(value);
+                if (token != null && !token.isEmpty()) {
+                    revokeInBackground(token, "a " + task + " answered after the filter gave up");
+                }
+            }
+        });
     }
 
     /** Maps an SDK error to ours; see the class comment for the table. */
@@ -243,9 +307,10 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
         // parse holds the session token and JWT.
         Throwable reason = exception instanceof StytchException.Critical
                 ? ((StytchException.Critical) exception).getReason() : null;
+        // the request may have reached Stytch before the connection broke or the answer proved unreadable
         return new StytchUnavailableException("Stytch " + task + " failed: "
                 + (reason == null ? "unknown error" : reason.getClass().getName() + ": " + reason.getMessage()),
-                reason, UNAVAILABLE_RETRY_AFTER_SECONDS);
+                reason, UNAVAILABLE_RETRY_AFTER_SECONDS, true);
     }
 
     private static StytchLogin toLogin(String userId, User user, String sessionToken, String sessionJwt,

@@ -93,8 +93,8 @@ class SdkStytchAuthenticatorIT {
 
     @Test
     void liftsOkHttpsLimitOfFiveConcurrentCallsPerHost() throws Exception {
-        assertThat(OkHttpConcurrency.maxRequestsPerHost(authenticator().client))
-                .isEqualTo(OkHttpConcurrency.MAX_REQUESTS_PER_HOST);
+        assertThat(OkHttpTuning.maxRequestsPerHost(authenticator().client))
+                .isEqualTo(OkHttpTuning.MAX_REQUESTS_PER_HOST);
     }
 
     @Test
@@ -263,6 +263,48 @@ class SdkStytchAuthenticatorIT {
 
         assertThat(thrown).isInstanceOf(StytchUnavailableException.class).hasMessageContaining("timed out");
         assertThat(elapsedMillis).isLessThan(timeoutMillis + 1000);
+    }
+
+    @Test
+    void revokesTheSessionOfAnAnswerThatArrivesAfterTheTimeout() throws Exception {
+        String token = emu.magicLinkToken("late@example.com");
+        injectDelay(1500);
+        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 300);
+
+        Throwable thrown = catchThrowable(() -> authenticator.authenticate("magic_links", token, null));
+
+        assertThat(thrown).isInstanceOf(StytchUnavailableException.class);
+        assertThat(((StytchUnavailableException) thrown).mayHaveSpentToken()).isTrue();
+        assertThat(emu.requestCount("/v1/sessions/revoke")).as("nothing to revoke yet").isZero();
+        awaitRevokes(1);
+        assertThatThrownBy(() -> authenticator.authenticate("magic_links", token, null))
+                .as("the late answer spent the one-time token").isInstanceOf(InvalidTokenException.class);
+    }
+
+    @Test
+    void boundsEveryHttpCallByTheTimeoutPlusTheLateAnswerWindow() throws Exception {
+        assertThat(OkHttpTuning.callTimeoutMillis(authenticator(emu.secret(), 2000).client))
+                .isEqualTo(2000 + SdkStytchAuthenticator.LATE_ANSWER_WINDOW.toMillis());
+    }
+
+    @Test
+    void revokesASessionInTheBackgroundAndToleratesOneAlreadyGone() throws Exception {
+        SdkStytchAuthenticator authenticator = authenticator();
+        StytchLogin login = authenticator.authenticate("magic_links", emu.magicLinkToken("alice@example.com"), null);
+
+        authenticator.revokeInBackground(login.sessionToken(), "a test");
+        authenticator.revokeInBackground(login.sessionToken(), "a test, again");
+        authenticator.revokeInBackground("", "nothing");
+
+        awaitRevokes(2);
+    }
+
+    private static void awaitRevokes(int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (emu.requestCount("/v1/sessions/revoke") < expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(emu.requestCount("/v1/sessions/revoke")).isEqualTo(expected);
     }
 
     @Test
