@@ -29,7 +29,7 @@ public final class GoogleLoginServlet extends HttpServlet {
                 + "?public_token=" + enc(settings.publicToken())
                 + "&login_redirect_url=" + enc(callback)
                 + "&signup_redirect_url=" + enc(callback)
-                + "&code_challenge=" + enc(Pkce.start(request));
+                + "&code_challenge=" + enc(Pkce.start(request, "oauth"));
         response.setHeader("Cache-Control", "no-store");
         response.setStatus(HttpServletResponse.SC_SEE_OTHER);
         response.setHeader("Location", url);

@@ -63,7 +63,7 @@ public final class LoginServlet extends HttpServlet {
         }
         SampleApp app = SampleApp.of(getServletContext());
         String callback = app.absoluteUrl(request, "/authenticate");
-        String challenge = Pkce.start(request);
+        String challenge = Pkce.start(request, "magic_links");
         try {
             StytchCalls.await(app.stytch().getMagicLinks().getEmail().loginOrCreateCompletable(new LoginOrCreateRequest(
                     email, callback, callback, null, null, null, null, null, null, challenge)));

@@ -20,12 +20,17 @@ final class Pkce {
     private Pkce() {
     }
 
-    /** Makes a fresh verifier, keeps it in the session, and returns its challenge. */
-    static String start(HttpServletRequest request) {
+    /**
+     * Makes a fresh verifier for one flow, keeps it in the session where MigrationFilter looks for that
+     * flow's verifier, and returns its challenge.
+     *
+     * @param tokenType {@code magic_links} or {@code oauth}: the verifier goes only to callbacks of that type
+     */
+    static String start(HttpServletRequest request, String tokenType) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String verifier = HexFormat.of().formatHex(bytes); // 64 chars from the unreserved set
-        request.getSession(true).setAttribute(MigrationFilter.SESSION_PKCE_CODE_VERIFIER, verifier);
+        request.getSession(true).setAttribute(MigrationFilter.pkceCodeVerifierAttribute(tokenType), verifier);
         return challenge(verifier);
     }
 
