@@ -99,6 +99,11 @@ public final class Logins {
         return CallbackResult.success(result, login, otherUser);
     }
 
+    /** Revokes a Stytch session in the background; see {@link StytchAuthenticator#revokeInBackground}. */
+    public void revokeInBackground(String sessionToken, String reason) {
+        stytch.revokeInBackground(sessionToken, reason);
+    }
+
     // No orphan Stytch sessions: a login that fails after Stytch created its session for the filter revokes it.
     private void revokeOrphan(StytchLogin login, boolean filterOwnsSession, String code) {
         if (filterOwnsSession) {

@@ -20,20 +20,20 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /** RSA keys and session JWTs shaped like Stytch's, genuine and forged, for the verifier's tests. */
-final class TestKeys {
-    static final String PROJECT = "project-test-00000000-0000-4000-8000-000000000000";
-    static final String ISSUER = "stytch.com/" + PROJECT;
-    static final String BASE_URL = "http://127.0.0.1:1";
+public final class TestKeys {
+    public static final String PROJECT = "project-test-00000000-0000-4000-8000-000000000000";
+    public static final String ISSUER = "stytch.com/" + PROJECT;
+    public static final String BASE_URL = "http://127.0.0.1:1";
 
     // generated once: 2048-bit keys take a while
-    static final RsaJsonWebKey KEY = generate("kid-1");
-    static final RsaJsonWebKey OTHER_KEY_SAME_KID = generate("kid-1");
-    static final RsaJsonWebKey ROTATED = generate("kid-2");
+    public static final RsaJsonWebKey KEY = generate("kid-1");
+    public static final RsaJsonWebKey OTHER_KEY_SAME_KID = generate("kid-1");
+    public static final RsaJsonWebKey ROTATED = generate("kid-2");
 
     private TestKeys() {
     }
 
-    static RsaJsonWebKey generate(String kid) {
+    public static RsaJsonWebKey generate(String kid) {
         try {
             RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
             key.setKeyId(kid);
@@ -45,12 +45,12 @@ final class TestKeys {
         }
     }
 
-    static String jwks(RsaJsonWebKey... keys) {
+    public static String jwks(RsaJsonWebKey... keys) {
         return new JsonWebKeySet(new ArrayList<>(Arrays.asList(keys))).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
     }
 
     /** Stytch's claims for session-test-1 of user-test-1, issued at {@code iat}, living 300 s. */
-    static JwtClaims claims(Instant iat) {
+    public static JwtClaims claims(Instant iat) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(ISSUER);
         claims.setAudience(List.of(PROJECT));
@@ -64,12 +64,12 @@ final class TestKeys {
         return claims;
     }
 
-    static String sign(JwtClaims claims, RsaJsonWebKey key) {
+    public static String sign(JwtClaims claims, RsaJsonWebKey key) {
         return sign(claims, key.getPrivateKey(), AlgorithmIdentifiers.RSA_USING_SHA256, key.getKeyId(), jws -> {
         });
     }
 
-    static String sign(JwtClaims claims, Key key, String alg, String kid, Consumer<JsonWebSignature> tweak) {
+    public static String sign(JwtClaims claims, Key key, String alg, String kid, Consumer<JsonWebSignature> tweak) {
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setAlgorithmHeaderValue(alg);
@@ -88,14 +88,14 @@ final class TestKeys {
     }
 
     /** HS256 keyed with the bytes of the public key: the classic algorithm-confusion forgery. */
-    static String hs256WithPublicKey(JwtClaims claims, RsaJsonWebKey key) {
+    public static String hs256WithPublicKey(JwtClaims claims, RsaJsonWebKey key) {
         return sign(claims, new HmacKey(key.getPublicKey().getEncoded()), AlgorithmIdentifiers.HMAC_SHA256,
                 key.getKeyId(), jws -> {
                 });
     }
 
     /** {@code alg: none}, no signature. */
-    static String unsigned(JwtClaims claims, String kid) {
+    public static String unsigned(JwtClaims claims, String kid) {
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.NONE);
