@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * well-formed numbers. It asserts the shape of the output, never the targets: figures come from
  * {@code mvn -Pbench}, not from timing assertions in tests.
  */
-class BenchmarkSmokeTest {
+class BenchmarkSmokeIT {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
 
     @Test
