@@ -1,5 +1,7 @@
 package io.github.stytchmigration.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.stytchmigration.ConflictPolicy;
@@ -58,6 +60,7 @@ import java.util.stream.Stream;
  */
 public final class Benchmark {
     static final String LINE_PREFIX = "BENCHMARK ";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Sizes of a run. */
     static final class Sizes {
@@ -191,7 +194,7 @@ public final class Benchmark {
         out.print(text);
         out.flush();
         Files.writeString(dir.resolve("output.txt"), text);
-        Files.writeString(dir.resolve("results.json"), Json.write(b.json) + "\n");
+        Files.writeString(dir.resolve("results.json"), json(b.json) + "\n");
         if (sizes.onlyList.equals("1,2,3,4,5")) {
             b.chart.write(dir.resolve("benchmark.png"));
         }
@@ -830,7 +833,7 @@ public final class Benchmark {
         return Math.round(v * f) / f;
     }
 
-    private String report() {
+    private String report() throws JsonProcessingException {
         int[] w = {11, 5, 6, 6};
         for (String[] r : table) {
             for (int i = 0; i < 4; i++) {
@@ -846,7 +849,7 @@ public final class Benchmark {
         for (String[] r : table) {
             s.append(String.format(Locale.ROOT, fmt, (Object[]) r));
         }
-        s.append(LINE_PREFIX).append(Json.write(json)).append(System.lineSeparator());
+        s.append(LINE_PREFIX).append(json(json)).append(System.lineSeparator());
         return s.toString();
     }
 
@@ -896,28 +899,10 @@ public final class Benchmark {
         }
     }
 
-    /** Flat JSON of numbers, booleans and strings, one line. */
-    static final class Json {
-        private Json() {
-        }
-
-        static String write(Map<String, Object> map) {
-            StringBuilder s = new StringBuilder("{");
-            for (Map.Entry<String, Object> e : map.entrySet()) {
-                if (s.length() > 1) {
-                    s.append(',');
-                }
-                s.append('"').append(e.getKey()).append("\":");
-                Object v = e.getValue();
-                if (v instanceof Double && (((Double) v).isNaN() || ((Double) v).isInfinite())) {
-                    s.append("null");
-                } else if (v instanceof Number || v instanceof Boolean) {
-                    s.append(v);
-                } else {
-                    s.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-                }
-            }
-            return s.append('}').toString();
-        }
+    /** One line of JSON; a figure that could not be computed (NaN, infinite) is {@code null}. */
+    static String json(Map<String, Object> figures) throws JsonProcessingException {
+        Map<String, Object> finite = new LinkedHashMap<>(figures);
+        finite.replaceAll((key, value) -> value instanceof Double && !Double.isFinite((Double) value) ? null : value);
+        return JSON.writeValueAsString(finite);
     }
 }
