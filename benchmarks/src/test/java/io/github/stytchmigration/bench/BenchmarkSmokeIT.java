@@ -26,7 +26,7 @@ class BenchmarkSmokeIT {
     void smokeRunReportsEveryMeasurementWithWellFormedNumbers(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            Benchmark.run(Benchmark.Sizes.SMOKE, dir, out);
+            Benchmark.run(Mode.SMOKE, dir, out);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         List<String> lines = output.lines().toList();
