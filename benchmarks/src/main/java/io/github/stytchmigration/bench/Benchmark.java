@@ -75,7 +75,8 @@ public final class Benchmark {
         Files.createDirectories(dir);
         List<Measurement> measurements = measurements();
         Report report = new Report(out);
-        try (LogSink sink = LogSink.install()) {
+        LogSink sink = LogSink.install();
+        try {
             long t0 = System.nanoTime();
             report.figure("mode", mode.label());
             report.figure("cores", Runtime.getRuntime().availableProcessors());
@@ -92,6 +93,8 @@ public final class Benchmark {
                 }
                 report.figure("seconds", Math.round((System.nanoTime() - t0) / 1e9));
             }
+        } finally {
+            sink.close();
         }
         String text = report.text(mode);
         out.print(text);

@@ -137,7 +137,7 @@ final class CallbackApp implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (server != null) {
             server.close();
         }
