@@ -50,6 +50,15 @@ final class Stats {
         return ms;
     }
 
+    /** {@code v} rounded to {@code digits} decimals, for the JSON; NaN and infinities as they are. */
+    static double round(double v, int digits) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
     /** "median [min..max]" with the given format. */
     static String spread(List<Double> values, String format) {
         return String.format(java.util.Locale.ROOT, format + " [" + format + ".." + format + "]",

@@ -19,14 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * well-formed numbers. It asserts the shape of the output, never the targets: figures come from
  * {@code mvn -Pbench}, not from timing assertions in tests.
  */
-class BenchmarkSmokeTest {
+class BenchmarkSmokeIT {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
 
     @Test
     void smokeRunReportsEveryMeasurementWithWellFormedNumbers(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            Benchmark.run(Benchmark.Sizes.SMOKE, dir, out);
+            Benchmark.run(Mode.SMOKE, dir, out);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         List<String> lines = output.lines().toList();

@@ -1,6 +1,5 @@
 package io.github.stytchmigration.bench;
 
-import io.github.stytchmigration.MigrationConfig;
 import io.github.stytchmigration.MigrationFilter;
 import io.github.stytchmigration.emulator.StytchEmulator;
 import jakarta.servlet.Filter;
@@ -65,12 +64,7 @@ public class PassThroughJmh {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(System.getProperty(JDBC_URL));
         ds.setUser(System.getProperty(JDBC_USER));
-        migrationFilter = new MigrationFilter(MigrationConfig.builder()
-                .stytchProjectId(emulator.projectId())
-                .stytchSecret(emulator.secret())
-                .stytchApiBaseUrl(emulator.baseUrl())
-                .dataSource(ds)
-                .build());
+        migrationFilter = FilterFactory.filter(emulator, ds, null);
         migrationFilter.init(filterConfig());
         emptyFilter = (req, res, next) -> next.doFilter(req, res);
 

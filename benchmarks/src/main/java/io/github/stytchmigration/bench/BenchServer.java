@@ -52,7 +52,14 @@ final class BenchServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping Jetty", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop Jetty", e);
+        }
     }
 }
