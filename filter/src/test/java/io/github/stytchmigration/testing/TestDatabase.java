@@ -165,7 +165,10 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /** The first column of the first row as a number, e.g. {@code count("SELECT count(*) FROM users")}. */
+    /**
+     * The first column of the first row as a number, e.g. {@code count("SELECT count(*) FROM users WHERE email = ?", email)};
+     * each {@code ?} bound to the next of {@code args}.
+     */
     public long count(String sql, Object... args) {
         return firstColumn(sql, args, rs -> rs.getLong(1));
     }
