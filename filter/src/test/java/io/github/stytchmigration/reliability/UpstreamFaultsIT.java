@@ -2,23 +2,22 @@ package io.github.stytchmigration.reliability;
 
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.StytchEmulator;
-import io.github.stytchmigration.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
+import io.github.stytchmigration.testing.AppStack;
+import io.github.stytchmigration.testing.Browser;
+import io.github.stytchmigration.testing.UsersTable;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,48 +34,34 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bound of {@code stytchTimeoutMillis} + 1 s, writes nothing, and the next good login succeeds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UpstreamFaultsTest {
+class UpstreamFaultsIT {
     private static final long STYTCH_TIMEOUT_MILLIS = 1500;
     /** The contract: a callback is answered within stytchTimeoutMillis + 1 s whatever Stytch does. */
     private static final long BOUND_MILLIS = STYTCH_TIMEOUT_MILLIS + 1000;
     private static final String MAGIC = "/v1/magic_links/authenticate";
     private static final String OAUTH = "/v1/oauth/authenticate";
 
-    @TempDir
-    static Path tmp;
-
-    private TesterWebApp.Stack stack;
+    @AutoClose
+    private AppStack stack;
     private StytchEmulator emulator;
-    private TestDatabase db;
-    private TesterWebApp app;
-    private final HttpClient http = TesterWebApp.newClient();
+    private UsersTable users;
+    private final HttpClient http = Browser.newClient();
 
     @BeforeAll
     void start() throws Exception {
-        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
-            params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS));
-        });
-        emulator = stack.emulator;
-        db = stack.db;
-        app = stack.app;
+        stack = AppStack.startWithFilter(params -> params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS)));
+        emulator = stack.emulator();
+        users = stack.users();
         // one login first, so the bound is measured on a warm JVM (SDK and Kotlin classes loaded)
-        HttpResponse<String> warm = TesterWebApp.callback(http, app.appUrl(), "magic_links",
-                emulator.magicLinkToken("warm.up@example.com"), null);
+        HttpResponse<String> warm = callback("magic_links", emulator.magicLinkToken("warm.up@example.com"));
         assertThat(warm.statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @BeforeEach
     void freshState() {
-        db.exec("TRUNCATE users RESTART IDENTITY");
+        users.truncate();
         emulator.reset();
-        TesterWebApp.seed(db, "existing@example.com", null);
+        users.seed("existing@example.com");
     }
 
     static Stream<Arguments> faults() {
@@ -98,14 +83,14 @@ class UpstreamFaultsTest {
     @MethodSource("faults")
     void answersAFailingStytchWithinTheBoundWithRetryAfterWritesNothingAndRecovers(
             String name, String type, Fault fault, int status, String code) throws Exception {
-        String before = TesterWebApp.tableSnapshot(db);
+        String before = users.snapshot();
         String token = token(type, "existing@example.com");
         emulator.injectFault(fault);
 
         long started = System.nanoTime();
-        HttpResponse<String> r = TesterWebApp.callback(http, app.appUrl(), type, token, null);
+        HttpResponse<String> r = callback(type, token);
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        System.out.println("UpstreamFaultsTest: " + name + " -> " + r.statusCode() + " in " + tookMillis + " ms");
+        System.out.println("UpstreamFaultsIT: " + name + " -> " + r.statusCode() + " in " + tookMillis + " ms");
 
         assertThat(r.statusCode()).as(name).isEqualTo(status);
         assertThat(r.body()).contains("<code>" + code + "</code>").doesNotContain(token)
@@ -114,13 +99,13 @@ class UpstreamFaultsTest {
                 v -> assertThat(Long.parseLong(v)).isPositive());
         assertThat(tookMillis).as("answered within stytchTimeoutMillis + 1 s").isLessThan(BOUND_MILLIS);
         assertThat(emulator.requestCount(type.equals("oauth") ? OAUTH : MAGIC)).as("Stytch was really called").isPositive();
-        assertThat(TesterWebApp.tableSnapshot(db)).as("nothing written").isEqualTo(before);
+        assertThat(users.snapshot()).as("nothing written").isEqualTo(before);
 
-        HttpResponse<String> next = TesterWebApp.callback(http, app.appUrl(), type, token(type, "existing@example.com"), null);
+        HttpResponse<String> next = callback(type, token(type, "existing@example.com"));
         assertThat(next.statusCode()).as("the next good login").isEqualTo(200);
-        assertThat(TesterWebApp.field(next.body(), "outcome")).isEqualTo("LINKED");
-        assertThat(TesterWebApp.field(next.body(), "userId")).isEqualTo("1");
-        assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(1);
+        assertThat(Browser.field(next, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(next, "userId")).isEqualTo("1");
+        assertThat(users.count()).isEqualTo(1);
     }
 
     @Test
@@ -131,7 +116,7 @@ class UpstreamFaultsTest {
             tokens.add(emulator.magicLinkToken("slow" + i + "@example.com"));
         }
         emulator.injectFault(Fault.delay(MAGIC, 5000).times(callbacks));
-        String before = TesterWebApp.tableSnapshot(db);
+        String before = users.snapshot();
 
         ExecutorService pool = Executors.newFixedThreadPool(callbacks);
         CountDownLatch gate = new CountDownLatch(1);
@@ -141,7 +126,7 @@ class UpstreamFaultsTest {
                 Callable<long[]> call = () -> {
                     gate.await();
                     long started = System.nanoTime();
-                    HttpResponse<String> r = TesterWebApp.callback(http, app.appUrl(), "magic_links", token, null);
+                    HttpResponse<String> r = callback("magic_links", token);
                     long took = (System.nanoTime() - started) / 1_000_000;
                     boolean retryAfter = r.headers().firstValue("Retry-After").isPresent();
                     boolean named = r.body().contains("<code>stytch_unavailable</code>");
@@ -160,19 +145,22 @@ class UpstreamFaultsTest {
                 times.add(a[1]);
                 max = Math.max(max, a[1]);
             }
-            System.out.println("UpstreamFaultsTest: 20 concurrent callbacks, Stytch delayed 5 s: times (ms) " + times
+            System.out.println("UpstreamFaultsIT: 20 concurrent callbacks, Stytch delayed 5 s: times (ms) " + times
                     + ", max " + max);
         } finally {
             pool.shutdownNow();
         }
         assertThat(emulator.requestCount(MAGIC)).as("all 20 reached Stytch").isEqualTo(callbacks);
-        assertThat(TesterWebApp.tableSnapshot(db)).isEqualTo(before);
+        assertThat(users.snapshot()).isEqualTo(before);
 
         emulator.reset();
-        HttpResponse<String> next = TesterWebApp.callback(http, app.appUrl(), "magic_links",
-                emulator.magicLinkToken("existing@example.com"), null);
+        HttpResponse<String> next = callback("magic_links", emulator.magicLinkToken("existing@example.com"));
         assertThat(next.statusCode()).isEqualTo(200);
-        assertThat(TesterWebApp.field(next.body(), "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(next, "outcome")).isEqualTo("LINKED");
+    }
+
+    private HttpResponse<String> callback(String type, String token) throws Exception {
+        return new Browser(http).callback(stack.appUrl() + "/authenticate", type, token);
     }
 
     private String token(String type, String email) {

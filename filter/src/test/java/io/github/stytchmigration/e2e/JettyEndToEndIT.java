@@ -1,27 +1,30 @@
 package io.github.stytchmigration.e2e;
 
+import io.github.stytchmigration.testing.Browser;
+import io.github.stytchmigration.testing.InitParams;
+import io.github.stytchmigration.testing.ServletContainer;
+import io.github.stytchmigration.testing.TestDatabase;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The end-to-end scenarios in Jetty 12 (ee10), with a HikariCP pool owned by the filter. */
-class JettyEndToEndTest extends EndToEndTest {
+/** The end-to-end scenarios in Jetty 12 (ee10) behind a TLS-terminating proxy, with a HikariCP pool owned by the filter. */
+class JettyEndToEndIT extends EndToEndScenarios {
     @Override
-    Deployment deploy(WebApp webapp, Path dir) throws Exception {
-        return JettyDeployment.start(webapp.writeTo(dir), "/app");
+    ServletContainer container() {
+        return ServletContainer.JETTY_BEHIND_PROXY;
     }
 
     @Override
-    Map<String, String> databaseParams() {
-        return Map.of("jdbcUrl", db.jdbcUrl(), "jdbcUsername", db.user(), "jdbcPassword", db.password());
+    InitParams withDatabase(InitParams params, TestDatabase db) {
+        return params.jdbc(db);
     }
 
     @Test

@@ -1,13 +1,13 @@
 package io.github.stytchmigration.reliability;
 
 import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.testing.Browser;
+import io.github.stytchmigration.testing.InitParams;
+import io.github.stytchmigration.testing.LogCapture;
 import io.github.stytchmigration.testing.TestDatabase;
-import org.apache.catalina.Context;
-import org.apache.catalina.LifecycleState;
-import org.apache.catalina.core.StandardContext;
-import org.apache.catalina.startup.ContextConfig;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.scan.StandardJarScanner;
+import io.github.stytchmigration.testing.TomcatServer;
+import io.github.stytchmigration.testing.UsersTable;
+import io.github.stytchmigration.testing.WebApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,10 +39,7 @@ import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -61,7 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RedeployLeakTest {
+class RedeployLeakIT {
     private static final int CYCLES = 20;
     private static final int MEASURE_FROM_CYCLE = 5;
     /**
@@ -75,47 +72,44 @@ class RedeployLeakTest {
             "OkHttp|Okio|DefaultDispatcher|kotlinx|HikariPool|stytch-migration|housekeeper|connection adder|connection closer");
     private static final String WATCHDOG = "Okio Watchdog";
 
+    private static final String CONTEXT_PATH = "/app";
+    /** Tomcat's "appears to have started a thread named [...]" warning, with the thread's name. */
+    private static final Pattern TOMCAT_THREAD_WARNING = Pattern.compile("started a thread named \\[([^\\]]+)\\]");
+
     @TempDir
     static Path tmp;
 
     private StytchEmulator emulator;
     private TestDatabase db;
-    private Tomcat tomcat;
+    private TomcatServer tomcat;
     private Path webappDir;
-    private final HttpClient http = TesterWebApp.newClient();
-    private final TomcatLeakWarnings tomcatWarnings = new TomcatLeakWarnings();
-    // a strong reference: JUL keeps loggers weakly, and a collected logger loses its handler
-    private final Logger catalinaLoaderLog = Logger.getLogger("org.apache.catalina.loader");
+    private LogCapture logs;
+    private final HttpClient http = Browser.newClient();
 
     @BeforeAll
     void start() throws Exception {
         emulator = StytchEmulator.start();
         db = TestDatabase.create();
-        TesterWebApp.createUsersTable(db);
-        Map<String, String> params = TesterWebApp.params(emulator, db);
-        params.put("stytchTimeoutMillis", "5000");
-        params.put("jdbcMaximumPoolSize", "2");
-        webappDir = TesterWebApp.writeWebApp(tmp.resolve("webapp"), params);
+        UsersTable.create(db);
+        webappDir = WebApp.withMigrationFilter(InitParams.stytch(emulator).jdbc(db)
+                        .put("stytchTimeoutMillis", "5000")
+                        .put("jdbcMaximumPoolSize", "2"))
+                .writeTo(tmp.resolve("webapp"));
         Path lib = Files.createDirectories(webappDir.resolve("WEB-INF/lib"));
         copyWebappLibraries(lib);
 
-        tomcat = new Tomcat();
-        tomcat.setBaseDir(tmp.resolve("tomcat").toString());
-        tomcat.setHostname("127.0.0.1");
-        tomcat.setPort(0);
-        tomcat.getConnector().setProperty("address", "127.0.0.1");
-        tomcat.getHost().setAutoDeploy(false);
-        tomcat.start();
-        catalinaLoaderLog.addHandler(tomcatWarnings);
+        tomcat = TomcatServer.start(tmp.resolve("tomcat"));
+        logs = LogCapture.start();
         runCycles();
     }
 
     @AfterAll
     void stop() throws Exception {
-        catalinaLoaderLog.removeHandler(tomcatWarnings);
+        if (logs != null) {
+            logs.close();
+        }
         if (tomcat != null) {
-            tomcat.stop();
-            tomcat.destroy();
+            tomcat.close();
         }
         if (emulator != null) {
             emulator.close();
@@ -142,8 +136,8 @@ class RedeployLeakTest {
         }
         classesBeforeFirst = loadedClassesAfterGc();
         for (int cycle = 1; cycle <= CYCLES; cycle++) {
-            Context context = deploy();
-            ClassLoader webappLoader = context.getLoader().getClassLoader();
+            TomcatServer.Webapp webapp = tomcat.deploy(webappDir, CONTEXT_PATH);
+            ClassLoader webappLoader = webapp.classLoader();
             try {
                 Class<?> filter = Class.forName("io.github.stytchmigration.MigrationFilter", false, webappLoader);
                 assertThat(filter.getClassLoader()).as("the filter comes from WEB-INF/lib").isSameAs(webappLoader);
@@ -153,22 +147,23 @@ class RedeployLeakTest {
                 assertThat(okhttp.getClassLoader()).as("OkHttp comes from WEB-INF/lib").isSameAs(webappLoader);
 
                 String email = "redeploy" + (cycle % 3) + "@example.com";
-                HttpResponse<String> r = TesterWebApp.callback(http, "http://127.0.0.1:" + tomcat.getConnector().getLocalPort()
-                        + TesterWebApp.CONTEXT_PATH, "magic_links", emulator.magicLinkToken(email), null);
+                HttpResponse<String> r = new Browser(http).callback(webapp.appUrl() + "/authenticate", "magic_links",
+                        emulator.magicLinkToken(email));
                 assertThat(r.statusCode()).as("login in deployment " + cycle + ": " + r.body()).isEqualTo(200);
-                assertThat(TesterWebApp.field(r.body(), "outcome")).isIn("CREATED", "ALREADY_LINKED");
+                assertThat(Browser.field(r, "outcome")).isIn("CREATED", "ALREADY_LINKED");
                 if (cycle == 1) {
                     classesWithFirstDeployed = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
                 }
             } finally {
                 loaders.add(new WeakReference<>(webappLoader));
-                undeploy(context);
+                // fails unless the webapp stops
+                webapp.close();
             }
             if (cycle == MEASURE_FROM_CYCLE) {
                 classesAtMeasureStart = loadedClassesAfterGc();
             }
         }
-        assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(3);
+        assertThat(new UsersTable(db).count()).isEqualTo(3);
 
         // the adapter's kotlinx DefaultExecutor exits after its 1 s keep-alive: give the shut-down pools a moment
         for (int i = 0; i < 20; i++) {
@@ -181,17 +176,17 @@ class RedeployLeakTest {
         classesRightAfter = loadedClassesAfterGc();
         loadersAliveRightAfter = aliveLoaders();
         watchdogsRightAfter = newWatchdogs();
-        System.out.println("RedeployLeakTest: " + CYCLES + " deploy/login/undeploy cycles");
-        System.out.println("RedeployLeakTest: loaded classes before the first deployment " + classesBeforeFirst
+        System.out.println("RedeployLeakIT: " + CYCLES + " deploy/login/undeploy cycles");
+        System.out.println("RedeployLeakIT: loaded classes before the first deployment " + classesBeforeFirst
                 + ", with it deployed " + classesWithFirstDeployed + " (~" + (classesWithFirstDeployed - classesBeforeFirst)
                 + " per deployment), after cycle " + MEASURE_FROM_CYCLE + " " + classesAtMeasureStart + ", after cycle "
                 + CYCLES + " " + classesRightAfter + " (growth " + (classesRightAfter - classesAtMeasureStart) + ")");
-        System.out.println("RedeployLeakTest: right after: undeployed webapp loaders still reachable after GC: "
+        System.out.println("RedeployLeakIT: right after: undeployed webapp loaders still reachable after GC: "
                 + loadersAliveRightAfter + " of " + loaders.size() + "; new Okio Watchdog threads: " + watchdogsRightAfter.size()
                 + "; other leaked threads: " + describe(leakedRightAfter));
-        System.out.println("RedeployLeakTest: Okio Watchdogs: " + describe(watchdogsRightAfter.subList(0,
+        System.out.println("RedeployLeakIT: Okio Watchdogs: " + describe(watchdogsRightAfter.subList(0,
                 Math.min(2, watchdogsRightAfter.size()))) + (watchdogsRightAfter.size() > 2 ? " ..." : ""));
-        System.out.println("RedeployLeakTest: Tomcat's leak warnings at undeploy: " + tomcatWarnings.summary());
+        System.out.println("RedeployLeakIT: Tomcat's leak warnings at undeploy: " + tomcatLeakWarnings());
     }
 
     @Test
@@ -216,32 +211,7 @@ class RedeployLeakTest {
                 .isLessThan(CLASS_GROWTH_BOUND);
     }
 
-    // ---- deployment ----
-
-    private Context deploy() {
-        StandardContext context = new StandardContext();
-        context.setName(TesterWebApp.CONTEXT_PATH);
-        context.setPath(TesterWebApp.CONTEXT_PATH);
-        context.setDocBase(webappDir.toAbsolutePath().toString());
-        // parses WEB-INF/web.xml; no conf/web.xml defaults (no JSP, no default servlet needed)
-        ContextConfig config = new ContextConfig();
-        config.setDefaultWebXml(org.apache.catalina.startup.Constants.NoDefaultWebXml);
-        context.addLifecycleListener(config);
-        // WEB-INF/lib holds no web fragments or TLDs, and the test class path is large: scan nothing
-        StandardJarScanner scanner = new StandardJarScanner();
-        scanner.setScanClassPath(false);
-        scanner.setScanManifest(false);
-        scanner.setJarScanFilter((type, name) -> false);
-        context.setJarScanner(scanner);
-        tomcat.getHost().addChild(context);
-        assertThat(context.getState()).as("webapp started").isEqualTo(LifecycleState.STARTED);
-        return context;
-    }
-
-    private void undeploy(Context context) {
-        tomcat.getHost().removeChild(context);
-        assertThat(context.getState()).isIn(LifecycleState.DESTROYED, LifecycleState.STOPPED);
-    }
+    // ---- the webapp's own libraries ----
 
     /** The filter as a jar, plus the SDK and its runtime libraries and HikariCP from the test class path. */
     private static void copyWebappLibraries(Path lib) throws IOException {
@@ -284,7 +254,7 @@ class RedeployLeakTest {
                 copied.add(jar.getFileName().toString());
             }
         }
-        System.out.println("RedeployLeakTest: WEB-INF/lib = stytch-migration-filter.jar + " + copied);
+        System.out.println("RedeployLeakIT: WEB-INF/lib = stytch-migration-filter.jar + " + copied);
         assertThat(wanted).as("libraries found on the test class path").doesNotContainValue(false);
     }
 
@@ -402,39 +372,21 @@ class RedeployLeakTest {
         }
     }
 
-    /** Counts Tomcat's "appears to have started a thread named [...]" warnings by thread name. */
-    private static final class TomcatLeakWarnings extends Handler {
-        private static final Pattern THREAD = Pattern.compile("started a thread named \\[([^\\]]+)\\]");
-        private final Map<String, Integer> threads = new TreeMap<>();
-        private int other;
-
-        @Override
-        public synchronized void publish(LogRecord record) {
-            if (record.getLevel().intValue() < Level.WARNING.intValue()) {
-                return;
+    /** Tomcat's warnings at undeploy: "started a thread named [...]" counted by thread name, and the others. */
+    private String tomcatLeakWarnings() {
+        Map<String, Integer> threads = new TreeMap<>();
+        int other = 0;
+        for (LogCapture.Line line : logs.lines()) {
+            if (!line.logger().startsWith("org.apache.catalina.loader") || line.level().intValue() < Level.WARNING.intValue()) {
+                continue;
             }
-            String message = record.getMessage();
-            if (record.getParameters() != null) {
-                message = message + " " + Arrays.toString(record.getParameters());
-            }
-            java.util.regex.Matcher m = THREAD.matcher(message);
+            java.util.regex.Matcher m = TOMCAT_THREAD_WARNING.matcher(line.message());
             if (m.find()) {
                 threads.merge(m.group(1).replaceAll("\\d+", "N"), 1, Integer::sum);
             } else {
                 other++;
             }
         }
-
-        synchronized String summary() {
-            return "threads " + threads + ", other warnings " + other;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
+        return "threads " + threads + ", other warnings " + other;
     }
 }

@@ -1,4 +1,4 @@
-package io.github.stytchmigration.reliability;
+package io.github.stytchmigration.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,30 +17,22 @@ import java.util.Map;
  * exactly as given, on their own thread, while this thread reads: a server that answers early
  * (431, 413) and closes does not lose its answer to a broken pipe.
  */
-final class RawHttp {
+public final class RawHttp {
     private RawHttp() {
     }
 
-    /** A response: status (-1 when none could be read), lower-cased headers, body (de-chunked). */
-    static final class Response {
-        final int status;
-        final Map<String, String> headers;
-        final String body;
-        final String problem;
-
-        Response(int status, Map<String, String> headers, String body, String problem) {
-            this.status = status;
-            this.headers = headers;
-            this.body = body;
-            this.problem = problem;
-        }
-
-        String header(String name) {
+    /**
+     * A response: status (-1 when none could be read), lower-cased header names (repeated headers joined
+     * with ", "), body (de-chunked), and what went wrong while reading (null when nothing did).
+     */
+    public record Response(int status, Map<String, String> headers, String body, String problem) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
-    static Response send(int port, byte[] request) throws IOException, InterruptedException {
+    /** Sends {@code request} to 127.0.0.1:{@code port} as given, then reads until the server closes. */
+    public static Response send(int port, byte[] request) throws IOException, InterruptedException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();

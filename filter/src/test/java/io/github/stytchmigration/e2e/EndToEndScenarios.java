@@ -2,20 +2,27 @@ package io.github.stytchmigration.e2e;
 
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.testing.AppStack;
+import io.github.stytchmigration.testing.Browser;
+import io.github.stytchmigration.testing.ContextXml;
+import io.github.stytchmigration.testing.Deployment;
+import io.github.stytchmigration.testing.InitParams;
+import io.github.stytchmigration.testing.LogCapture;
+import io.github.stytchmigration.testing.ServletContainer;
 import io.github.stytchmigration.testing.TestDatabase;
+import io.github.stytchmigration.testing.UsersTable;
+import io.github.stytchmigration.testing.WebApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,118 +30,90 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The filter declared in a real web.xml, deployed in a real container, driven over HTTP against the
- * Stytch emulator (through the real SDK) and real PostgreSQL. Subclasses choose the container.
+ * Stytch emulator (through the real SDK) and real PostgreSQL. Subclasses choose the container and how
+ * the filter reaches the database there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class EndToEndTest {
-    static final String TABLE_SQL = "CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email VARCHAR(320), phone VARCHAR(32),"
-            + " display_name VARCHAR(200), stytch_user_id VARCHAR(255) UNIQUE)";
-
+abstract class EndToEndScenarios {
+    AppStack stack;
     StytchEmulator emulator;
     TestDatabase db;
+    UsersTable users;
     Deployment app;
     Browser browser;
 
-    // static: filled before @BeforeAll, and the deployment lives as long as the class
-    @TempDir
-    static Path tmp;
+    // Every secret the scenarios handle, so that the logs can be searched for them at the end.
+    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    private LogCapture logs;
 
-    /** Deploys the webapp; {@code jdbc} holds the init-params that point a filter at the database. */
-    abstract Deployment deploy(WebApp webapp, Path dir) throws Exception;
+    abstract ServletContainer container();
 
-    /** The init-params that give a filter its database in this container (jdbcUrl or JNDI). */
-    abstract Map<String, String> databaseParams();
+    /** Adds the init-params that give a filter its database in this container (jdbcUrl or JNDI). */
+    abstract InitParams withDatabase(InitParams params, TestDatabase db);
+
+    /** The webapp's META-INF/context.xml; none unless the container provides the DataSource. */
+    ContextXml contextXml(TestDatabase db) {
+        return null;
+    }
 
     @BeforeAll
     void startEverything() throws Exception {
-        logs.start();
-        emulator = StytchEmulator.start();
-        db = TestDatabase.create();
+        logs = LogCapture.start();
+        stack = AppStack.builder().container(container()).webapp(this::webapp).start();
+        emulator = stack.emulator();
+        db = stack.db();
+        users = stack.users();
+        app = stack.app();
         remember(emulator.secret());
         remember(db.password());
-        db.exec(TABLE_SQL);
-        db.exec("CREATE INDEX users_lower_email_idx ON users (lower(email))");
-        db.exec("CREATE INDEX users_phone_idx ON users (phone)");
-
-        Map<String, String> main = stytchParams();
-        main.putAll(databaseParams());
-        main.put("phoneColumn", "phone");
-
-        Map<String, String> redirecting = stytchParams();
-        redirecting.putAll(databaseParams());
-        redirecting.put("callbackPath", "/redirect/authenticate");
-        redirecting.put("successUrl", "/account");
-        redirecting.put("failureUrl", "/login?from=callback");
-
-        Map<String, String> broken = stytchParams();
-        broken.putAll(databaseParams());
-        broken.put("callbackPath", "/broken/authenticate");
-        broken.put("createUserSql", "INSERT INTO users (no_such_column, stytch_user_id) VALUES (:email, :stytch_user_id) RETURNING id");
-
-        Map<String, String> databaseDown = stytchParams();
-        databaseDown.put("callbackPath", "/dbdown/authenticate");
-        databaseDown.put("jdbcUrl", "jdbc:postgresql://127.0.0.1:1/nowhere");
-        databaseDown.put("jdbcConnectionTimeoutMillis", "500");
-
-        Map<String, String> confirming = stytchParams();
-        confirming.putAll(databaseParams());
-        confirming.put("callbackPath", "/confirm/authenticate");
-        confirming.put("confirmPage", "true");
-
-        WebApp webapp = new WebApp()
-                .filter("stytchMigration", main)
-                .filter("stytchMigrationConfirm", confirming)
-                .filter("stytchMigrationRedirect", redirecting)
-                .filter("stytchMigrationBroken", broken)
-                .filter("stytchMigrationDatabaseDown", databaseDown);
-        app = deploy(webapp, tmp.resolve("webapp"));
     }
 
-    Map<String, String> stytchParams() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("stytchProjectId", emulator.projectId());
-        p.put("stytchSecret", emulator.secret());
-        p.put("stytchApiBaseUrl", emulator.baseUrl());
-        p.put("stytchTimeoutMillis", "2000");
-        return p;
+    private WebApp webapp(StytchEmulator emulator, TestDatabase db) {
+        return new WebApp()
+                .filter("stytchMigration", withDatabase(stytchParams(emulator), db)
+                        .put("phoneColumn", "phone"))
+                .filter("stytchMigrationConfirm", withDatabase(stytchParams(emulator), db)
+                        .put("callbackPath", "/confirm/authenticate")
+                        .put("confirmPage", "true")
+                        .put("successUrl", "/account"))
+                .filter("stytchMigrationRedirect", withDatabase(stytchParams(emulator), db)
+                        .put("callbackPath", "/redirect/authenticate")
+                        .put("successUrl", "/account")
+                        .put("failureUrl", "/login?from=callback"))
+                .filter("stytchMigrationBroken", withDatabase(stytchParams(emulator), db)
+                        .put("callbackPath", "/broken/authenticate")
+                        .put("createUserSql", "INSERT INTO users (no_such_column, stytch_user_id) VALUES (:email, :stytch_user_id) RETURNING id"))
+                .filter("stytchMigrationDatabaseDown", stytchParams(emulator)
+                        .put("callbackPath", "/dbdown/authenticate")
+                        .put("jdbcUrl", "jdbc:postgresql://127.0.0.1:1/nowhere")
+                        .put("jdbcConnectionTimeoutMillis", "500"))
+                .contextXml(contextXml(db));
+    }
+
+    private static InitParams stytchParams(StytchEmulator emulator) {
+        return InitParams.stytch(emulator).put("stytchTimeoutMillis", "2000");
     }
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (app != null) {
-            app.close();
+        try {
+            if (stack != null) {
+                stack.close();
+            }
+        } finally {
+            logs.close();
         }
-        logs.stop();
-        assertNoSecretWasLogged();
-        if (emulator != null) {
-            emulator.close();
-        }
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    private void assertNoSecretWasLogged() {
-        String logged = logs.text();
-        assertThat(logged).as("the filter logged its outcomes").contains("LINKED userId=", "CREATED userId=");
+        assertThat(logs.text()).as("the filter logged its outcomes").contains("LINKED userId=", "CREATED userId=");
         assertThat(secrets).as("tokens, session tokens and JWTs were collected").hasSizeGreaterThan(20);
-        for (String secret : secrets) {
-            assertThat(logged).as("no token, session token, JWT, Stytch secret or JDBC password is logged")
-                    .doesNotContain(secret);
-        }
-        assertThat(logged).doesNotContainPattern("eyJ[A-Za-z0-9_-]{10,}\\.");
+        logs.assertNoSecretLogged(secrets);
     }
 
     @BeforeEach
     void freshState() {
-        db.exec("TRUNCATE users RESTART IDENTITY");
+        users.truncate();
         emulator.reset();
         browser = new Browser();
     }
-
-    // Every secret the scenarios handle, so that the logs can be searched for them at the end.
-    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
-    private final LogCapture logs = new LogCapture();
 
     String magicLink(String email) {
         return remember(emulator.magicLinkToken(email));
@@ -156,7 +135,7 @@ abstract class EndToEndTest {
     }
 
     HttpResponse<String> callback(String path, String type, String token) throws Exception {
-        HttpResponse<String> response = callbackWithoutSecrets(path, type, token);
+        HttpResponse<String> response = browser.callback(app.appUrl() + path, type, token);
         if (response.statusCode() == 200 && Browser.field(response, "outcome") != null) {
             // the app (this test's servlet) may read the Stytch session; the logs must not contain it
             HttpResponse<String> session = browser.get(app.appUrl() + "/stytch-session");
@@ -166,27 +145,9 @@ abstract class EndToEndTest {
         return response;
     }
 
-    private HttpResponse<String> callbackWithoutSecrets(String path, String type, String token) throws Exception {
-        return browser.get(app.appUrl() + path + "?stytch_token_type=" + type + "&token="
-                + URLEncoder.encode(token, StandardCharsets.UTF_8));
-    }
-
-    long seed(String email, String phone, String stytchUserId) {
-        return db.queryLong("INSERT INTO users (email, phone, stytch_user_id) VALUES ("
-                + literal(email) + ", " + literal(phone) + ", " + literal(stytchUserId) + ") RETURNING id");
-    }
-
-    private static String literal(String s) {
-        return s == null ? "NULL" : "'" + s.replace("'", "''") + "'";
-    }
-
-    String tableSnapshot() {
-        return db.queryString("SELECT coalesce(string_agg(id || ':' || coalesce(email,'') || ':' || coalesce(stytch_user_id,''), ',' ORDER BY id), '') FROM users");
-    }
-
     @Test
     void linksExistingUserOnFirstLoginAndRotatesTheSession() throws Exception {
-        long id = seed("Alice@Example.com", null, null);
+        long id = users.seed("Alice@Example.com");
         HttpResponse<String> start = browser.get(app.appUrl() + "/start");
         String before = browser.sessionId();
         assertThat(start.statusCode()).isEqualTo(200);
@@ -205,42 +166,42 @@ abstract class EndToEndTest {
         assertThat(browser.sessionId()).as("session id rotated").isNotEqualTo(before);
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
-        assertThat(db.queryString("SELECT stytch_user_id FROM users WHERE id = " + id)).isEqualTo(stytchUserId);
+        assertThat(users.stytchUserIdOf(id)).isEqualTo(stytchUserId);
 
         // the old session id is worthless now
         Browser attacker = new Browser();
-        HttpResponse<String> replay = attacker.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(app.appUrl() + "/account")).header("Cookie", "JSESSIONID=" + before));
+        HttpResponse<String> replay = attacker.send(HttpRequest.newBuilder(
+                URI.create(app.appUrl() + "/account")).header("Cookie", "JSESSIONID=" + before));
         assertThat(Browser.field(replay, "sessionUserId")).isNull();
     }
 
     @Test
     void reportsAlreadyLinkedOnTheNextLogin() throws Exception {
-        long id = seed("bob@example.com", null, null);
+        long id = users.seed("bob@example.com");
         assertThat(Browser.field(callback("/authenticate", "magic_links", magicLink("bob@example.com")), "outcome"))
                 .isEqualTo("LINKED");
         HttpResponse<String> again = callback("/authenticate", "magic_links", magicLink("bob@example.com"));
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(Browser.field(again, "outcome")).isEqualTo("ALREADY_LINKED");
         assertThat(Browser.field(again, "userId")).isEqualTo(Long.toString(id));
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isEqualTo(1);
+        assertThat(users.count()).isEqualTo(1);
     }
 
     @Test
     void createsAnUnknownUser() throws Exception {
-        seed("someone.else@example.com", null, null);
+        users.seed("someone.else@example.com");
         HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("New.Person@example.com"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Browser.field(r, "outcome")).isEqualTo("CREATED");
         String userId = Browser.field(r, "userId");
-        assertThat(db.queryString("SELECT lower(email) || '|' || stytch_user_id FROM users WHERE id = " + userId))
+        assertThat(db.queryString("SELECT lower(email) || '|' || stytch_user_id FROM users WHERE id = ?", Long.parseLong(userId)))
                 .isEqualTo("new.person@example.com|" + Browser.field(r, "stytchUserId"));
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isEqualTo(2);
+        assertThat(users.count()).isEqualTo(2);
     }
 
     @Test
     void linksThroughOAuthWithAVerifiedEmail() throws Exception {
-        long id = seed("dana@example.com", null, null);
+        long id = users.seed("dana@example.com");
         HttpResponse<String> r = callback("/authenticate", "oauth", oauth("google", "Dana@example.com", true));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
@@ -249,17 +210,17 @@ abstract class EndToEndTest {
 
     @Test
     void refusesToLinkOnAnUnverifiedEmail() throws Exception {
-        seed("erin@example.com", null, null);
-        String before = tableSnapshot();
+        users.seed("erin@example.com");
+        String before = users.snapshot();
         HttpResponse<String> r = callback("/authenticate", "oauth", oauth("google", "erin@example.com", false));
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).contains("account_conflict");
-        assertThat(tableSnapshot()).isEqualTo(before);
+        assertThat(users.snapshot()).isEqualTo(before);
     }
 
     @Test
     void linksByVerifiedPhoneWhenThePhoneColumnIsSet() throws Exception {
-        long id = seed("frank.legacy@example.com", "+15555550101", null);
+        long id = users.seed("frank.legacy@example.com", "+15555550101", null);
         String stytchUser = emulator.createUser(null, false, "+15555550101", true);
         HttpResponse<String> r = callback("/authenticate", "magic_links", embeddable(stytchUser));
         assertThat(r.statusCode()).isEqualTo(200);
@@ -270,25 +231,24 @@ abstract class EndToEndTest {
 
     @Test
     void rejectsAnAccountLinkedToAnotherStytchUser() throws Exception {
-        seed("carol@example.com", null, "user-test-someone-else");
-        String before = tableSnapshot();
+        users.seed("carol@example.com", null, "user-test-someone-else");
+        String before = users.snapshot();
         HttpResponse<String> r = callback("/authenticate", "magic_links", magicLink("carol@example.com"));
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).contains("account_conflict");
-        assertThat(tableSnapshot()).isEqualTo(before);
+        assertThat(users.snapshot()).isEqualTo(before);
     }
 
     @Test
     void rejectsAUsedToken() throws Exception {
         String token = magicLink("gina@example.com");
         assertThat(callback("/authenticate", "magic_links", token).statusCode()).isEqualTo(200);
-        String before = tableSnapshot();
-        HttpResponse<String> r = new Browser().get(app.appUrl() + "/authenticate?stytch_token_type=magic_links&token="
-                + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        String before = users.snapshot();
+        HttpResponse<String> r = new Browser().callback(app.appUrl() + "/authenticate", "magic_links", token);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).contains("invalid_token").doesNotContain(token);
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(tableSnapshot()).isEqualTo(before);
+        assertThat(users.snapshot()).isEqualTo(before);
     }
 
     @Test
@@ -302,7 +262,7 @@ abstract class EndToEndTest {
         assertThat(repeated.statusCode()).isEqualTo(400);
         assertThat(emulator.requestCount("/v1/magic_links/authenticate") + emulator.requestCount("/v1/oauth/authenticate"))
                 .isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+        assertThat(users.count()).isZero();
     }
 
     @Test
@@ -322,7 +282,7 @@ abstract class EndToEndTest {
         assertThat(r.statusCode()).isEqualTo(429);
         assertThat(r.body()).contains("rate_limited");
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+        assertThat(users.count()).isZero();
     }
 
     @Test
@@ -332,7 +292,7 @@ abstract class EndToEndTest {
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.body()).contains("stytch_unavailable");
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+        assertThat(users.count()).isZero();
 
         HttpResponse<String> next = callback("/authenticate", "magic_links", magicLink("jack@example.com"));
         assertThat(next.statusCode()).isEqualTo(200);
@@ -364,7 +324,7 @@ abstract class EndToEndTest {
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.body()).contains("internal_error").containsPattern("Incident: <code>[0-9a-f-]{36}</code>")
                 .doesNotContain("no_such_column").doesNotContain("INSERT").doesNotContain("Exception");
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+        assertThat(users.count()).isZero();
     }
 
     @Test
@@ -405,12 +365,15 @@ abstract class EndToEndTest {
             assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         }
         assertThat(emulator.requestCount("/v1/magic_links/authenticate")).as("GET never spends the token").isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM users")).isZero();
+        assertThat(users.count()).isZero();
 
         // the person presses the button: the form posts to the same URL, query string included
         HttpResponse<String> done = browser.post(url, "");
-        assertThat(done.statusCode()).isEqualTo(200);
-        assertThat(Browser.field(done, "outcome")).isEqualTo("CREATED");
+        assertThat(done.statusCode()).isEqualTo(303);
+        assertThat(done.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/app/account"));
+        assertThat(users.count()).isEqualTo(1);
+        HttpResponse<String> account = browser.get(app.appUrl() + "/account");
+        assertThat(Browser.field(account, "sessionUserId")).as("logged in, CREATED").isNotNull().isNotEqualTo("null");
 
         HttpResponse<String> malformed = new Browser().get(app.appUrl() + "/confirm/authenticate?stytch_token_type=magic_links");
         assertThat(malformed.statusCode()).isEqualTo(400);

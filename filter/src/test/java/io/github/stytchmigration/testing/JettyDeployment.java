@@ -1,4 +1,4 @@
-package io.github.stytchmigration.e2e;
+package io.github.stytchmigration.testing;
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.ForwardedRequestCustomizer;
@@ -9,21 +9,25 @@ import org.eclipse.jetty.server.ServerConnector;
 
 import java.nio.file.Path;
 
-/** Jetty 12 (ee10) deploying an exploded webapp through its WEB-INF/web.xml. */
+/** Jetty 12 (ee10) deploying an exploded webapp through its WEB-INF/web.xml; see {@link ServletContainer#JETTY}. */
 final class JettyDeployment implements Deployment {
     private final Server server;
-    private final String appUrl;
+    private final int port;
+    private final String contextPath;
 
-    private JettyDeployment(Server server, String appUrl) {
+    private JettyDeployment(Server server, int port, String contextPath) {
         this.server = server;
-        this.appUrl = appUrl;
+        this.port = port;
+        this.contextPath = contextPath;
     }
 
-    static JettyDeployment start(Path webappDir, String contextPath) throws Exception {
+    static JettyDeployment start(Path webappDir, String contextPath, boolean behindProxy) throws Exception {
+        // new Server(): Jetty's default thread pool, which the concurrency tests count on
         Server server = new Server();
-        // behind a TLS-terminating proxy: X-Forwarded-Proto: https makes the request secure
         HttpConfiguration http = new HttpConfiguration();
-        http.addCustomizer(new ForwardedRequestCustomizer());
+        if (behindProxy) {
+            http.addCustomizer(new ForwardedRequestCustomizer());
+        }
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -33,13 +37,23 @@ final class JettyDeployment implements Deployment {
         webapp.setParentLoaderPriority(true);
         webapp.setThrowUnavailableOnStartupException(true);
         server.setHandler(webapp);
-        server.start();
-        return new JettyDeployment(server, "http://127.0.0.1:" + connector.getLocalPort() + contextPath);
+        try {
+            server.start();
+        } catch (Exception | Error e) {
+            server.stop();
+            throw e;
+        }
+        return new JettyDeployment(server, connector.getLocalPort(), contextPath);
     }
 
     @Override
-    public String appUrl() {
-        return appUrl;
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String contextPath() {
+        return contextPath;
     }
 
     @Override

@@ -1,20 +1,19 @@
 package io.github.stytchmigration.reliability;
 
-import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.testing.AppStack;
+import io.github.stytchmigration.testing.Browser;
 import io.github.stytchmigration.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
+import io.github.stytchmigration.testing.UsersTable;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,51 +26,36 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code finally} block, whatever happens here.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DatabaseOutageTest {
+class DatabaseOutageIT {
     private static final long CONNECTION_TIMEOUT_MILLIS = 1000;
     private static final long STYTCH_TIMEOUT_MILLIS = 2000;
     /** The pool's wait for a connection, plus at most the Stytch call before it. */
     private static final long BOUND_MILLIS = CONNECTION_TIMEOUT_MILLIS + STYTCH_TIMEOUT_MILLIS;
 
-    @TempDir
-    static Path tmp;
-
-    private TesterWebApp.Stack stack;
-    private StytchEmulator emulator;
-    private TestDatabase db;
-    private TesterWebApp app;
-    private final HttpClient http = TesterWebApp.newClient();
+    @AutoClose
+    private AppStack stack;
+    private final HttpClient http = Browser.newClient();
 
     @BeforeAll
     void start() throws Exception {
         Assumptions.assumeTrue(TestDatabase.canRestartServer(),
-                "DatabaseOutageTest needs the embedded PostgreSQL, which it stops and restarts; an external server ("
+                "DatabaseOutageIT needs the embedded PostgreSQL, which it stops and restarts; an external server ("
                         + TestDatabase.ENV_URL + ") cannot be stopped by a test");
-        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
-            params.put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS));
-            params.put("jdbcConnectionTimeoutMillis", Long.toString(CONNECTION_TIMEOUT_MILLIS));
-        });
-        emulator = stack.emulator;
-        db = stack.db;
-        app = stack.app;
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
+        stack = AppStack.startWithFilter(params -> params
+                .put("stytchTimeoutMillis", Long.toString(STYTCH_TIMEOUT_MILLIS))
+                .put("jdbcConnectionTimeoutMillis", Long.toString(CONNECTION_TIMEOUT_MILLIS)));
     }
 
     @Test
     void answersDatabaseUnavailableDuringAnOutageAndRecoversWithoutARestart() throws Exception {
-        long alice = TesterWebApp.seed(db, "alice@example.com", null);
-        TesterWebApp.seed(db, "bob@example.com", null);
+        UsersTable users = stack.users();
+        long alice = users.seed("alice@example.com");
+        users.seed("bob@example.com");
         // the pool is warm and working before the outage
         HttpResponse<String> warm = login("bob@example.com");
         assertThat(warm.statusCode()).isEqualTo(200);
-        assertThat(TesterWebApp.field(warm.body(), "outcome")).isEqualTo("LINKED");
-        String before = TesterWebApp.tableSnapshot(db);
+        assertThat(Browser.field(warm, "outcome")).isEqualTo("LINKED");
+        String before = users.snapshot();
 
         List<String> timings = new ArrayList<>();
         try {
@@ -94,8 +78,8 @@ class DatabaseOutageTest {
         } finally {
             TestDatabase.startServer();
         }
-        System.out.println("DatabaseOutageTest: during the outage " + timings);
-        assertThat(TesterWebApp.tableSnapshot(db)).as("no partial rows").isEqualTo(before);
+        System.out.println("DatabaseOutageIT: during the outage " + timings);
+        assertThat(users.snapshot()).as("no partial rows").isEqualTo(before);
 
         // back: the same app (same pool) logs people in again once the pool has reconnected
         long restarted = System.nanoTime();
@@ -110,20 +94,20 @@ class DatabaseOutageTest {
             assertThat(r.statusCode()).as("while reconnecting").isEqualTo(503);
             Thread.sleep(250);
         }
-        System.out.println("DatabaseOutageTest: first login after the restart succeeded on attempt " + attempts + " after "
+        System.out.println("DatabaseOutageIT: first login after the restart succeeded on attempt " + attempts + " after "
                 + (System.nanoTime() - restarted) / 1_000_000 + " ms");
         assertThat(r.statusCode()).as("a login within 10 s of PostgreSQL coming back").isEqualTo(200);
-        assertThat(TesterWebApp.field(r.body(), "outcome")).isEqualTo("LINKED");
-        assertThat(TesterWebApp.field(r.body(), "userId")).isEqualTo(Long.toString(alice));
+        assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(alice));
 
         HttpResponse<String> created = login("carol.new@example.com");
         assertThat(created.statusCode()).isEqualTo(200);
-        assertThat(TesterWebApp.field(created.body(), "outcome")).isEqualTo("CREATED");
-        assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(3);
-        assertThat(db.count("SELECT count(*) FROM users WHERE stytch_user_id IS NOT NULL")).isEqualTo(3);
+        assertThat(Browser.field(created, "outcome")).isEqualTo("CREATED");
+        assertThat(users.count()).isEqualTo(3);
+        assertThat(stack.db().count("SELECT count(*) FROM users WHERE stytch_user_id IS NOT NULL")).isEqualTo(3);
     }
 
     private HttpResponse<String> login(String email) throws Exception {
-        return TesterWebApp.callback(http, app.appUrl(), "magic_links", emulator.magicLinkToken(email), null);
+        return new Browser(http).callback(stack.appUrl() + "/authenticate", "magic_links", stack.emulator().magicLinkToken(email));
     }
 }

@@ -1,17 +1,16 @@
 package io.github.stytchmigration.reliability;
 
-import io.github.stytchmigration.emulator.StytchEmulator;
-import io.github.stytchmigration.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
+import io.github.stytchmigration.testing.AppStack;
+import io.github.stytchmigration.testing.RawHttp;
+import io.github.stytchmigration.testing.UsersTable;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * filter itself.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileInputTest {
+class HostileInputIT {
     /** Every payload carries this marker, so an echo anywhere in a body is found. */
     private static final String MARK = "ZQX";
     /** Well-formed (token alphabet, 44 chars) but unknown: used only where something else is invalid. */
@@ -37,31 +36,16 @@ class HostileInputTest {
             "\tat ", "java.", "jakarta.", "org.eclipse", "<script", "onerror", "pg_sleep", "DROP TABLE", MARK,
             MARK.toLowerCase(java.util.Locale.ROOT)};
 
-    @TempDir
-    static Path tmp;
-
-    private TesterWebApp.Stack stack;
-    private StytchEmulator emulator;
-    private TestDatabase db;
-    private TesterWebApp app;
+    @AutoClose
+    private AppStack stack;
+    private UsersTable users;
 
     @BeforeAll
     void start() throws Exception {
-        stack = TesterWebApp.Stack.start(tmp.resolve("webapp"), params -> {
-            params.put("stytchTimeoutMillis", "2000");
-        });
-        emulator = stack.emulator;
-        db = stack.db;
-        app = stack.app;
-        TesterWebApp.seed(db, "alice@example.com", null);
-        TesterWebApp.seed(db, "bob@example.com", "user-test-bob");
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
+        stack = AppStack.startWithFilter(params -> params.put("stytchTimeoutMillis", "2000"));
+        users = stack.users();
+        users.seed("alice@example.com");
+        users.seed("bob@example.com", null, "user-test-bob");
     }
 
     /**
@@ -69,21 +53,9 @@ class HostileInputTest {
      * 400. {@code http09}: the request line has no HTTP version, which Jetty answers 505 (HTTP/0.9 is not
      * supported) before any filter runs; the one 5xx accepted, and only from the container.
      */
-    private static final class Case {
-        final String name;
-        final byte[] request;
-        final boolean filterMustAnswer;
-        final boolean http09;
-
+    private record Case(String name, byte[] request, boolean filterMustAnswer, boolean http09) {
         Case(String name, byte[] request, boolean filterMustAnswer) {
             this(name, request, filterMustAnswer, false);
-        }
-
-        Case(String name, byte[] request, boolean filterMustAnswer, boolean http09) {
-            this.name = name;
-            this.request = request;
-            this.filterMustAnswer = filterMustAnswer;
-            this.http09 = http09;
         }
     }
 
@@ -91,7 +63,7 @@ class HostileInputTest {
     void answersEveryMalformedCallbackWith4xxWithoutEchoWritesOrStytchCalls() throws Exception {
         List<Case> cases = cases();
         assertThat(cases).hasSizeGreaterThanOrEqualTo(200);
-        String before = TesterWebApp.tableSnapshot(db);
+        String before = users.snapshot();
         Map<String, Integer> histogram = new TreeMap<>();
         List<String> problems = new ArrayList<>();
 
@@ -99,53 +71,53 @@ class HostileInputTest {
         int containerEchoes = 0;
         Map<Integer, List<String>> byContainer = new TreeMap<>();
         for (Case c : cases) {
-            RawHttp.Response r = RawHttp.send(app.port(), c.request);
+            RawHttp.Response r = RawHttp.send(stack.app().port(), c.request());
             // the filter marks every callback answer it writes; the container's own error pages lack it
             boolean byFilter = "no-referrer".equals(r.header("Referrer-Policy"));
-            histogram.merge(r.status + (byFilter ? " filter" : " container"), 1, Integer::sum);
+            histogram.merge(r.status() + (byFilter ? " filter" : " container"), 1, Integer::sum);
             if (!byFilter) {
-                byContainer.computeIfAbsent(r.status, k -> new ArrayList<>()).add(c.name);
+                byContainer.computeIfAbsent(r.status(), k -> new ArrayList<>()).add(c.name());
             }
-            String where = "[" + c.name + "] status " + r.status + (byFilter ? " (filter)" : " (container)");
-            boolean accepted5xx = c.http09 && !byFilter && r.status == 505;
-            if ((r.status < 400 || r.status > 499) && !accepted5xx) {
-                problems.add(where + ": not a 4xx" + (r.problem == null ? "" : " (" + r.problem + ")")
-                        + "; body: " + abbreviate(r.body));
+            String where = "[" + c.name() + "] status " + r.status() + (byFilter ? " (filter)" : " (container)");
+            boolean accepted5xx = c.http09() && !byFilter && r.status() == 505;
+            if ((r.status() < 400 || r.status() > 499) && !accepted5xx) {
+                problems.add(where + ": not a 4xx" + (r.problem() == null ? "" : " (" + r.problem() + ")")
+                        + "; body: " + abbreviate(r.body()));
             }
-            if (c.filterMustAnswer && !(byFilter && r.status == 400)) {
-                problems.add(where + ": a valid HTTP request the filter must answer 400 invalid_request; body: " + abbreviate(r.body));
+            if (c.filterMustAnswer() && !(byFilter && r.status() == 400)) {
+                problems.add(where + ": a valid HTTP request the filter must answer 400 invalid_request; body: " + abbreviate(r.body()));
             }
-            if (byFilter && !c.name.startsWith("HEAD") && !r.body.contains("<code>invalid_request</code>")) {
-                problems.add(where + ": the filter's answer does not name invalid_request: " + abbreviate(r.body));
+            if (byFilter && !c.name().startsWith("HEAD") && !r.body().contains("<code>invalid_request</code>")) {
+                problems.add(where + ": the filter's answer does not name invalid_request: " + abbreviate(r.body()));
             }
             for (String forbidden : FORBIDDEN_IN_BODY) {
                 boolean echo = forbidden.equalsIgnoreCase(MARK);
-                if (r.body.contains(forbidden)) {
+                if (r.body().contains(forbidden)) {
                     if (echo && !byFilter) {
                         // Jetty's own error page shows the request URI (HTML-escaped): the container's, not the filter's
                         containerEchoes++;
                     } else {
-                        problems.add(where + ": body contains [" + forbidden + "]: " + abbreviate(r.body));
+                        problems.add(where + ": body contains [" + forbidden + "]: " + abbreviate(r.body()));
                     }
                 }
             }
-            long stytchCalls = emulator.requestCount("/v1/magic_links/authenticate")
-                    + emulator.requestCount("/v1/oauth/authenticate");
+            long stytchCalls = stack.emulator().requestCount("/v1/magic_links/authenticate")
+                    + stack.emulator().requestCount("/v1/oauth/authenticate");
             if (stytchCalls != stytchCallsBefore) {
                 problems.add(where + ": Stytch was called (" + (stytchCalls - stytchCallsBefore) + " authenticate requests)");
                 stytchCallsBefore = stytchCalls;
             }
-            String after = TesterWebApp.tableSnapshot(db);
+            String after = users.snapshot();
             if (!after.equals(before)) {
                 problems.add(where + ": users table changed: " + after);
                 before = after;
             }
         }
-        System.out.println("HostileInputTest: " + cases.size() + " requests; statuses " + histogram
+        System.out.println("HostileInputIT: " + cases.size() + " requests; statuses " + histogram
                 + "; container error pages echoing the (escaped) request URI: " + containerEchoes);
-        System.out.println("HostileInputTest: answered by the container: " + byContainer);
+        System.out.println("HostileInputIT: answered by the container: " + byContainer);
         assertThat(problems).as("problems among %d hostile requests", cases.size()).isEmpty();
-        assertThat(TesterWebApp.tableSnapshot(db)).isEqualTo("1:alice@example.com:,2:bob@example.com:user-test-bob");
+        assertThat(users.snapshot()).isEqualTo("1:alice@example.com:,2:bob@example.com:user-test-bob");
     }
 
     private static String abbreviate(String s) {
@@ -157,7 +129,8 @@ class HostileInputTest {
 
     private List<Case> cases() {
         List<Case> cases = new ArrayList<>();
-        String path = TesterWebApp.CONTEXT_PATH + "/authenticate";
+        String contextPath = stack.app().contextPath();
+        String path = contextPath + "/authenticate";
         String goodQuery = "stytch_token_type=magic_links&token=" + SHAPED_TOKEN;
 
         // every method but GET and POST, with otherwise valid parameters
@@ -239,17 +212,17 @@ class HostileInputTest {
                 + "X-Injected: ZQX HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), false, true));
         cases.add(new Case("no Host header", bytes("GET " + path + "?token=ZQX<> HTTP/1.1\r\nConnection: close\r\n\r\n"), false));
         cases.add(new Case("HTTP/1.0, no Host", bytes("GET " + path + "?token=ZQX<> HTTP/1.0\r\n\r\n"), false));
-        cases.add(new Case("absolute-form target", bytes("GET http://127.0.0.1:" + app.port() + path + "?stytch_token_type=oauth&token=ZQX%00"
+        cases.add(new Case("absolute-form target", bytes("GET http://127.0.0.1:" + stack.app().port() + path + "?stytch_token_type=oauth&token=ZQX%00"
                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), false));
         cases.add(new Case("fragment in target", request("GET", path + "?stytch_token_type=oauth#token=" + SHAPED_TOKEN,
                 List.of(), null, null), false));
         cases.add(new Case("path parameter", request("GET", path + ";jsessionid=ZQX?stytch_token_type=oauth&token=ZQX%3C",
                 List.of(), null, null), false));
-        cases.add(new Case("dot segments", request("GET", TesterWebApp.CONTEXT_PATH + "/x/../authenticate?stytch_token_type=oauth&token=ZQX%3C",
+        cases.add(new Case("dot segments", request("GET", contextPath + "/x/../authenticate?stytch_token_type=oauth&token=ZQX%3C",
                 List.of(), null, null), false));
-        cases.add(new Case("encoded path", request("GET", TesterWebApp.CONTEXT_PATH + "/%61uthenticate?stytch_token_type=oauth&token=ZQX%3C",
+        cases.add(new Case("encoded path", request("GET", contextPath + "/%61uthenticate?stytch_token_type=oauth&token=ZQX%3C",
                 List.of(), null, null), false));
-        cases.add(new Case("encoded slash", request("GET", TesterWebApp.CONTEXT_PATH + "/x%2F..%2Fauthenticate?stytch_token_type=oauth&token=ZQX%3C",
+        cases.add(new Case("encoded slash", request("GET", contextPath + "/x%2F..%2Fauthenticate?stytch_token_type=oauth&token=ZQX%3C",
                 List.of(), null, null), false));
 
         // huge and hostile headers; the payload is invalid too, in case the container lets the request through
@@ -372,7 +345,7 @@ class HostileInputTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(bytes(method + " "));
         out.writeBytes(target);
-        StringBuilder head = new StringBuilder(" HTTP/1.1\r\nHost: 127.0.0.1:" + app.port() + "\r\nConnection: close\r\n");
+        StringBuilder head = new StringBuilder(" HTTP/1.1\r\nHost: 127.0.0.1:" + stack.app().port() + "\r\nConnection: close\r\n");
         for (String h : headers) {
             head.append(h).append("\r\n");
         }
@@ -392,7 +365,7 @@ class HostileInputTest {
 
     private byte[] chunked(String path, byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(bytes("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + app.port() + "\r\nConnection: close\r\n"
+        out.writeBytes(bytes("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + stack.app().port() + "\r\nConnection: close\r\n"
                 + "Content-Type: " + FORM + "\r\nTransfer-Encoding: chunked\r\n\r\n"));
         for (int i = 0; i < body.length; i += 8192) {
             int n = Math.min(8192, body.length - i);
