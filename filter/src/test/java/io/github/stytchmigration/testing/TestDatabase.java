@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -148,15 +149,9 @@ public final class TestDatabase implements AutoCloseable {
         return name;
     }
 
-    /**
-     * {@code users(id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT, stytch_user_id VARCHAR(255) UNIQUE,
-     * created_at)}, plus the {@code lower(email)} and {@code phone} indexes the schema check asks for.
-     */
+    /** Creates the app's default {@code users} table: see {@link UsersTable}. */
     public void createDefaultUsersTable() {
-        exec("CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
-                        + " stytch_user_id VARCHAR(255) UNIQUE, created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                "CREATE INDEX users_lower_email_idx ON users (lower(email))",
-                "CREATE INDEX users_phone_idx ON users (phone)");
+        UsersTable.create(this);
     }
 
     /** Runs each statement in autocommit. */
@@ -170,33 +165,46 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /** The first column of the first row as a number, e.g. {@code count("SELECT count(*) FROM users")}. */
-    public long count(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new IllegalStateException("no row: " + sql);
-            }
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("count failed: " + e.getMessage(), e);
-        }
+    /**
+     * The first column of the first row as a number, e.g. {@code count("SELECT count(*) FROM users WHERE email = ?", email)};
+     * each {@code ?} bound to the next of {@code args}.
+     */
+    public long count(String sql, Object... args) {
+        return firstColumn(sql, args, rs -> rs.getLong(1));
     }
 
-    /** Same as {@link #count(String)}: the first column of the first row as a long (e.g. {@code INSERT ... RETURNING id}). */
-    public long queryLong(String sql) {
-        return count(sql);
+    /**
+     * The first column of the first row as a long (e.g. {@code INSERT ... RETURNING id}); each {@code ?}
+     * bound to the next of {@code args}.
+     */
+    public long queryLong(String sql, Object... args) {
+        return count(sql, args);
     }
 
-    /** The first column of the first row as a String (null when SQL NULL). */
-    public String queryString(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new IllegalStateException("no row: " + sql);
+    /** The first column of the first row as a String (null when SQL NULL); each {@code ?} bound to the next of {@code args}. */
+    public String queryString(String sql, Object... args) {
+        return firstColumn(sql, args, rs -> rs.getString(1));
+    }
+
+    private <T> T firstColumn(String sql, Object[] args, Column<T> column) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
             }
-            return rs.getString(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no row: " + sql);
+                }
+                return column.read(rs);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("query failed: " + e.getMessage(), e);
         }
+    }
+
+    @FunctionalInterface
+    private interface Column<T> {
+        T read(ResultSet rs) throws SQLException;
     }
 
     /** Every row, column labels lower-cased, values as JDBC returns them. */
@@ -339,13 +347,14 @@ public final class TestDatabase implements AutoCloseable {
                 postgres = null;
             }
         }
+    }
 
-        private static void deleteTree(Path root) {
-            try (Stream<Path> paths = Files.walk(root)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // temp directory: best effort
-            }
+    /** Deletes a temporary directory tree, best effort: cleaning up must not hide a test's own failure. */
+    static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // what is left stays in the temporary directory
         }
     }
 }

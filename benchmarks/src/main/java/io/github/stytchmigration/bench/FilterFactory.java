@@ -1,0 +1,91 @@
+package io.github.stytchmigration.bench;
+
+import io.github.stytchmigration.ConflictPolicy;
+import io.github.stytchmigration.MigrationConfig;
+import io.github.stytchmigration.MigrationFilter;
+import io.github.stytchmigration.MigrationListener;
+import io.github.stytchmigration.MigrationOutcome;
+import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.internal.StytchIdentity;
+import io.github.stytchmigration.internal.jdbc.JdbcUserStore;
+import io.github.stytchmigration.internal.jdbc.SchemaCheck;
+import io.github.stytchmigration.internal.jdbc.UserTableMapping;
+
+import javax.sql.DataSource;
+import java.util.List;
+
+/**
+ * The one place the harness builds the filter and reaches into its {@code internal} classes
+ * ({@code JdbcUserStore}, {@code UserTableMapping}, {@code SchemaCheck}, {@code StytchIdentity},
+ * {@code LinkResult}). They are not API and change with the filter: when they do, this class is the
+ * fix; the measurements only see {@link MigrationFilter}, {@link Store} and {@link Identity}.
+ */
+final class FilterFactory {
+    /** The filter's Stytch timeout (its default), which the floor bounds its own call by. */
+    static final long STYTCH_TIMEOUT_MILLIS = MigrationConfig.STYTCH_TIMEOUT_MILLIS.defaultValue();
+
+    /** Query timeout of the stores of measurement 4, in seconds. */
+    private static final int QUERY_TIMEOUT_SECONDS = 30;
+
+    private FilterFactory() {
+    }
+
+    /** The filter, configured in code against the emulator over {@code dataSource}; {@code listener} may be null. */
+    static MigrationFilter filter(StytchEmulator emulator, DataSource dataSource, MigrationListener listener) {
+        MigrationConfig.Builder b = MigrationConfig.builder()
+                .stytchProjectId(emulator.projectId())
+                .stytchSecret(emulator.secret())
+                .stytchApiBaseUrl(emulator.baseUrl())
+                .dataSource(dataSource);
+        if (listener != null) {
+            b.listener(listener);
+        }
+        return new MigrationFilter(b.build());
+    }
+
+    /**
+     * The filter's user store over the contract's table {@code table} (columns {@code id}, {@code email},
+     * {@code stytch_user_id}; no phone column, conflicts rejected), which does not own {@code dataSource}.
+     */
+    static Store store(DataSource dataSource, String table) {
+        UserTableMapping mapping = new UserTableMapping(table, "id", "email", null, "stytch_user_id", null, ConflictPolicy.REJECT);
+        return new Store(dataSource, mapping, new JdbcUserStore(dataSource, mapping, false, QUERY_TIMEOUT_SECONDS));
+    }
+
+    /** A user as Stytch returns them after a login: a Stytch user id and one verified email. */
+    static Identity identity(String stytchUserId, String verifiedEmail) {
+        return new Identity(new StytchIdentity(stytchUserId, List.of(StytchIdentity.Identifier.verified(verifiedEmail)),
+                List.of(), null, null));
+    }
+
+    /** The filter's link-or-create on one table, as a callback runs it after Stytch answered. */
+    static final class Store {
+        private final DataSource dataSource;
+        private final UserTableMapping mapping;
+        private final JdbcUserStore store;
+
+        private Store(DataSource dataSource, UserTableMapping mapping, JdbcUserStore store) {
+            this.dataSource = dataSource;
+            this.mapping = mapping;
+            this.store = store;
+        }
+
+        MigrationOutcome linkOrCreate(Identity identity) {
+            return store.linkOrCreate(identity.value).outcome();
+        }
+
+        /** The filter's init-time schema check of the table: the warnings it logs (a missing index). */
+        List<String> schemaWarnings() {
+            return SchemaCheck.verify(dataSource, mapping);
+        }
+    }
+
+    /** A prepared {@link #identity}, built before the timed call. */
+    static final class Identity {
+        private final StytchIdentity value;
+
+        private Identity(StytchIdentity value) {
+            this.value = value;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.github.stytchmigration.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the benchmark harness with tiny sizes so it keeps working: every measurement runs and reports
+ * well-formed numbers. It asserts the shape of the output, never the targets: figures come from
+ * {@code mvn -Pbench}, not from timing assertions in tests.
+ */
+class BenchmarkSmokeIT {
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
+
+    @Test
+    void smokeRunReportsEveryMeasurementWithWellFormedNumbers(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            Benchmark.run(Mode.SMOKE, dir, out);
+        }
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        List<String> lines = output.lines().toList();
+        String last = lines.get(lines.size() - 1);
+
+        assertThat(last).startsWith(Benchmark.LINE_PREFIX);
+        String json = last.substring(Benchmark.LINE_PREFIX.length());
+        assertThat(json).startsWith("{").endsWith("}").doesNotContain("\n");
+        for (String key : List.of(
+                // 1. pass-through
+                "passthrough_ratio", "passthrough_rps_with", "passthrough_rps_without", "jmh_dofilter_ns", "jmh_empty_filter_ns",
+                // 2. callbacks vs floor
+                "already_linked_ratio", "linked_ratio", "created_ratio", "callbacks_per_s_filter_already_linked",
+                "p50_ms_filter_already_linked", "p99_ms_filter_already_linked", "callbacks_per_s_floor_existing",
+                // 3. round trips
+                "round_trips_already_linked", "round_trips_linked", "round_trips_created",
+                // 4. scale
+                "scale_ratio", "scale_p50_ms_linked_small", "scale_p50_ms_linked_large",
+                // 5. memory and threads
+                "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second")) {
+            assertThat(number(json, key)).as(key).isNotNull();
+        }
+        assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
+        assertThat(number(json, "round_trips_already_linked")).isGreaterThanOrEqualTo(1);
+        assertThat(json).contains("\"schema_check_warns_without_email_index\":true");
+
+        for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
+                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads")) {
+            assertThat(output).contains(measurement);
+        }
+        assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");
+        assertThat(dir.resolve("benchmark.png")).isNotEmptyFile();
+        assertThat(Files.readString(dir.resolve("results.json")).trim()).isEqualTo(json);
+    }
+
+    private static Double number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\":([^,}]+)").matcher(json);
+        if (!m.find() || !NUMBER.matcher(m.group(1)).matches()) {
+            return null;
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.stytchmigration.testing;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+import java.io.IOException;
+
+/**
+ * The legacy app behind the filter, as {@code key=value} lines ({@link Browser#field}).
+ * <ul>
+ * <li>{@code /start} opens a session before login, with a {@code cart} attribute that must survive the
+ * session rotation: {@code session=ID};
+ * <li>{@code /stytch-session}, with a session: the Stytch session token and JWT the filter kept
+ * ({@code sessionToken=}, {@code sessionJwt=}), so that a test can search the logs for them;
+ * <li>any other path: {@code path}, {@code outcome}, {@code userId}, {@code stytchUserId} from the request,
+ * and with a session {@code sessionUserId}, {@code cart}, {@code hasStytchSession}. Without a session those
+ * three lines are absent (a field reads as null, not as the text "null").
+ * </ul>
+ *
+ * <p>Attribute names are literals, not {@code MigrationFilter} constants, so that this class (loaded
+ * from the test class path) never links to a {@code MigrationFilter} of another class loader, such as
+ * one in a webapp's own WEB-INF/lib.
+ */
+public class AppServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("text/plain;charset=UTF-8");
+        String path = req.getServletPath();
+        if (path.endsWith("/start")) {
+            HttpSession session = req.getSession(true);
+            session.setAttribute("cart", "kept-across-login");
+            resp.getWriter().print("session=" + session.getId() + "\n");
+            return;
+        }
+        HttpSession session = req.getSession(false);
+        if (path.endsWith("/stytch-session") && session != null) {
+            resp.getWriter().print("sessionToken=" + session.getAttribute("stytchMigration.stytchSessionToken")
+                    + "\nsessionJwt=" + session.getAttribute("stytchMigration.stytchSessionJwt") + "\n");
+            return;
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("path=").append(path).append('\n');
+        out.append("outcome=").append(req.getAttribute("stytchMigration.outcome")).append('\n');
+        out.append("userId=").append(req.getAttribute("stytchMigration.userId")).append('\n');
+        out.append("stytchUserId=").append(req.getAttribute("stytchMigration.stytchUserId")).append('\n');
+        if (session != null) {
+            out.append("sessionUserId=").append(session.getAttribute("stytchMigration.userId")).append('\n');
+            out.append("cart=").append(session.getAttribute("cart")).append('\n');
+            Object token = session.getAttribute("stytchMigration.stytchSessionToken");
+            out.append("hasStytchSession=").append(token instanceof String s && !s.isEmpty()).append('\n');
+        }
+        resp.getWriter().print(out);
+    }
+}

@@ -1,0 +1,21 @@
+package io.github.stytchmigration.testing;
+
+import java.nio.file.Path;
+
+/** Starts a servlet container that deploys an exploded webapp (see {@link WebApp#writeTo}) at a context path. */
+@FunctionalInterface
+public interface ServletContainer {
+    /** Jetty 12 (ee10) on a plain connector with its default thread pool (200 threads at most). */
+    ServletContainer JETTY = (webappDir, contextPath) -> JettyDeployment.start(webappDir, contextPath, false);
+
+    /**
+     * Jetty 12 (ee10) behind a TLS-terminating proxy: {@code X-Forwarded-*} headers are honoured, so
+     * {@code X-Forwarded-Proto: https} makes a request secure.
+     */
+    ServletContainer JETTY_BEHIND_PROXY = (webappDir, contextPath) -> JettyDeployment.start(webappDir, contextPath, true);
+
+    /** Tomcat 10.1 with JNDI enabled, honouring the webapp's META-INF/context.xml; one Tomcat per deployment. */
+    ServletContainer TOMCAT = TomcatServer::startWith;
+
+    Deployment deploy(Path webappDir, String contextPath) throws Exception;
+}
