@@ -3,8 +3,11 @@ package io.github.stytchmigration.emulator;
 import io.github.stytchmigration.emulator.internal.ApiException;
 import io.github.stytchmigration.emulator.internal.Emulation;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -122,7 +125,86 @@ public final class StytchEmulator implements AutoCloseable {
         return emulation.state().requestCount(path);
     }
 
-    /** Clears users, tokens, sessions, messages, faults and counters; keeps the signing key. */
+    // ---- sessions as a frontend SDK makes them ----
+
+    /**
+     * Same as {@code POST /emulator/sessions {"user_id"}}: a 60-minute session for this user (user
+     * id or external id), with the values a frontend SDK login leaves in the browser's cookies.
+     * Its factor is the user's first verified email (magic link) or else phone (SMS OTP).
+     */
+    public FrontendSession startSession(String userId) {
+        return startSession(userId, 60);
+    }
+
+    /** {@link #startSession(String)} lasting {@code durationMinutes} (5..527040). */
+    public FrontendSession startSession(String userId, int durationMinutes) {
+        Objects.requireNonNull(userId, "userId");
+        return call(() -> emulation.startSession(userId, null, durationMinutes));
+    }
+
+    /**
+     * Same as {@code POST /emulator/sessions {"email"}}: a 60-minute session for the user with this
+     * email, created when absent; the email becomes verified, as a login by email proves it.
+     */
+    public FrontendSession startSessionForEmail(String email) {
+        return startSessionForEmail(email, 60);
+    }
+
+    /** {@link #startSessionForEmail(String)} lasting {@code durationMinutes} (5..527040). */
+    public FrontendSession startSessionForEmail(String email, int durationMinutes) {
+        Objects.requireNonNull(email, "email");
+        return call(() -> emulation.startSession(null, email, durationMinutes));
+    }
+
+    /**
+     * Same as {@code POST /emulator/sessions/{id}/jwt}: a JWT of this session (live, expired or
+     * revoked) with this {@code iat} (also {@code nbf}) and {@code exp}, signed by the current key.
+     */
+    public String mintSessionJwt(String sessionId, Instant issuedAt, Instant expiresAt) {
+        Objects.requireNonNull(issuedAt, "issuedAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        return call(() -> emulation.mintSessionJwt(sessionId, issuedAt, expiresAt));
+    }
+
+    /** A JWT of this session issued {@code age} ago by the emulator's clock, living the usual 5 minutes from then. */
+    public String mintSessionJwt(String sessionId, Duration age) {
+        Instant issuedAt = emulation.state().now().minus(age);
+        return mintSessionJwt(sessionId, issuedAt, issuedAt.plusSeconds(300));
+    }
+
+    /** Same as {@code POST /emulator/sessions/{id}/revoke}: revokes a live session (logged as via the emulator). */
+    public SessionRecord revokeSession(String sessionId) {
+        return call(() -> emulation.revokeSession(sessionId));
+    }
+
+    /** Same as {@code POST /emulator/sessions/{id}/expire}: the session's expiry becomes now. */
+    public SessionRecord expireSession(String sessionId) {
+        return call(() -> emulation.expireSession(sessionId));
+    }
+
+    /** Same as {@code GET /emulator/sessions/{id}}: the session, revoked ones included; empty when unknown. */
+    public Optional<SessionRecord> session(String sessionId) {
+        return emulation.state().sessionRecord(sessionId);
+    }
+
+    /** Same as {@code GET /emulator/sessions?user_id=}: this user's sessions, revoked ones included, oldest first. */
+    public List<SessionRecord> sessions(String userId) {
+        String resolved = call(() -> emulation.userId(userId));
+        return emulation.state().sessionRecords(resolved);
+    }
+
+    /**
+     * Same as {@code GET /emulator/revocations}: every revoked session, in the order revoked, through
+     * {@code POST /v1/sessions/revoke} ({@link SessionRecord#VIA_API}) or the emulator.
+     */
+    public List<SessionRecord> revocations() {
+        return emulation.state().revocations();
+    }
+
+    /**
+     * Clears users, tokens, sessions, messages, revocation records, faults and counters; keeps
+     * the signing key.
+     */
     public void reset() {
         emulation.state().reset();
     }

@@ -1,6 +1,9 @@
 package io.github.stytchmigration.emulator.internal;
 
+import io.github.stytchmigration.emulator.FrontendSession;
+import io.github.stytchmigration.emulator.SessionRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.util.Fields;
@@ -12,12 +15,14 @@ public final class Emulation {
     private final MagicLinksApi magicLinks;
     private final OAuthApi oauth;
     private final UsersApi users;
+    private final FrontendSessions frontendSessions;
     private final Handler handler;
 
     public Emulation(String projectId, String secret, Clock clock) {
         this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"));
         Jwts jwts = new Jwts(projectId);
         SessionIssuer issuer = new SessionIssuer(state, jwts);
+        this.frontendSessions = new FrontendSessions(state, issuer, jwts);
         this.magicLinks = new MagicLinksApi(state, issuer);
         this.oauth = new OAuthApi(state, issuer);
         this.users = new UsersApi(state);
@@ -51,6 +56,13 @@ public final class Emulation {
                 .open("POST", "/emulator/oauth/token", admin::oauthToken)
                 .open("POST", OAuthApi.CONSENT_PATH, oauth::consent)
                 .open("POST", "/emulator/faults", admin::fault)
+                .open("POST", "/emulator/sessions", frontendSessions::start)
+                .open("GET", "/emulator/sessions", frontendSessions::list)
+                .open("GET", "/emulator/sessions/([^/]+)", frontendSessions::get)
+                .open("POST", "/emulator/sessions/([^/]+)/jwt", frontendSessions::jwt)
+                .open("POST", "/emulator/sessions/([^/]+)/revoke", frontendSessions::revoke)
+                .open("POST", "/emulator/sessions/([^/]+)/expire", frontendSessions::expire)
+                .open("GET", "/emulator/revocations", frontendSessions::revocations)
                 .open("POST", "/emulator/reset", admin::reset);
         this.handler = new EmulatorHandler(state, router, projectId, secret);
     }
@@ -79,6 +91,28 @@ public final class Emulation {
     public String embeddableMagicLinkToken(String userId) {
         return state.tx(() -> magicLinks.embeddableToken(javaCall(), state.user(userId),
                 MagicLinksApi.DEFAULT_EMBEDDED_MINUTES));
+    }
+
+    /** A session for a user (by id or external id), or for the user with this email; see {@link FrontendSessions}. */
+    public FrontendSession startSession(String userId, String email, int minutes) {
+        return state.tx(() -> frontendSessions.start(userId, email, minutes, state.now()));
+    }
+
+    public String mintSessionJwt(String sessionId, Instant issuedAt, Instant expiresAt) {
+        return state.tx(() -> frontendSessions.mintJwt(sessionId, issuedAt, expiresAt));
+    }
+
+    public SessionRecord revokeSession(String sessionId) {
+        return state.tx(() -> frontendSessions.revoke(sessionId));
+    }
+
+    public SessionRecord expireSession(String sessionId) {
+        return state.tx(() -> frontendSessions.expire(sessionId, state.now()));
+    }
+
+    /** The Stytch user id of this user id or external id, or 404 {@code user_not_found}. */
+    public String userId(String idOrExternalId) {
+        return state.tx(() -> state.user(idOrExternalId).userId);
     }
 
     private Call javaCall() {

@@ -47,6 +47,11 @@ final class Jwts {
 
     /** Signs a session JWT: iat = nbf = now, exp = now + 300 s. */
     String sign(Model.Session session, long nowEpochSeconds) {
+        return sign(session, nowEpochSeconds, nowEpochSeconds + JWT_LIFETIME_SECONDS);
+    }
+
+    /** Signs a session JWT with the given iat (also nbf) and exp, e.g. one already expired. */
+    String sign(Model.Session session, long issuedAtEpochSeconds, long expiresAtEpochSeconds) {
         JwtClaims claims = new JwtClaims();
         for (Map.Entry<String, Object> custom : session.customClaims.entrySet()) {
             claims.setClaim(custom.getKey(), custom.getValue());
@@ -54,9 +59,9 @@ final class Jwts {
         claims.setIssuer(issuer);
         claims.setAudience(List.of(projectId));
         claims.setSubject(session.userId);
-        claims.setIssuedAt(NumericDate.fromSeconds(nowEpochSeconds));
-        claims.setNotBefore(NumericDate.fromSeconds(nowEpochSeconds));
-        claims.setExpirationTime(NumericDate.fromSeconds(nowEpochSeconds + JWT_LIFETIME_SECONDS));
+        claims.setIssuedAt(NumericDate.fromSeconds(issuedAtEpochSeconds));
+        claims.setNotBefore(NumericDate.fromSeconds(issuedAtEpochSeconds));
+        claims.setExpirationTime(NumericDate.fromSeconds(expiresAtEpochSeconds));
         claims.setClaim(SESSION_CLAIM, Json.MAPPER.convertValue(sessionClaim(session), Map.class));
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());

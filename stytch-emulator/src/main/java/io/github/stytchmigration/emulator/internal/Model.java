@@ -121,6 +121,9 @@ final class Model {
         Instant expiresAt;
         final List<Factor> factors = new ArrayList<>();
         final Map<String, Object> customClaims = new LinkedHashMap<>();
+        /** Revoked sessions stay, so a test can ask when and how; they never authenticate again. */
+        Instant revokedAt;
+        String revokedVia;
 
         Session(String sessionId, String userId, String token, Instant startedAt, Instant expiresAt) {
             this.sessionId = sessionId;
@@ -129,6 +132,11 @@ final class Model {
             this.startedAt = startedAt;
             this.lastAccessedAt = startedAt;
             this.expiresAt = expiresAt;
+        }
+
+        /** Not revoked and not expired at {@code now}. */
+        boolean liveAt(Instant now) {
+            return revokedAt == null && expiresAt.isAfter(now);
         }
     }
 

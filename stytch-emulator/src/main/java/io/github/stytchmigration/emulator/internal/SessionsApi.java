@@ -3,6 +3,7 @@ package io.github.stytchmigration.emulator.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.stytchmigration.emulator.SessionRecord;
 
 /** {@code /v1/sessions/*}: authenticate, revoke, list, and the JWKS. */
 final class SessionsApi {
@@ -51,7 +52,7 @@ final class SessionsApi {
         } else {
             session = state.liveSessionById(jwts.sessionIdOf(jwt)).orElseThrow(SessionIssuer::sessionNotFound);
         }
-        state.sessions.remove(session.sessionId);
+        state.revoke(session, SessionRecord.VIA_API);
         return Reply.json(Views.ok(call.requestId()));
     }
 
@@ -65,7 +66,7 @@ final class SessionsApi {
         ObjectNode answer = Views.ok(call.requestId());
         ArrayNode list = answer.putArray("sessions");
         state.sessions.values().stream()
-                .filter(s -> s.userId.equals(user.userId) && s.expiresAt.isAfter(call.now()))
+                .filter(s -> s.userId.equals(user.userId) && s.liveAt(call.now()))
                 .forEach(s -> list.add(Views.session(s)));
         return Reply.json(answer);
     }

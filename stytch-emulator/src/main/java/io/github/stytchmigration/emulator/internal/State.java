@@ -2,6 +2,7 @@ package io.github.stytchmigration.emulator.internal;
 
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
+import io.github.stytchmigration.emulator.SessionRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,8 +31,11 @@ public final class State {
     final Map<String, Model.OAuthToken> oauthTokens = new LinkedHashMap<>();
     /** The latest passcode per method id (email_id or phone_id). */
     final Map<String, Model.Otp> otps = new LinkedHashMap<>();
+    /** All sessions by id, revoked and expired ones included. */
     final Map<String, Model.Session> sessions = new LinkedHashMap<>();
     private final List<OutboxMessage> outbox = new ArrayList<>();
+    /** Every revocation, oldest first; kept when the user is deleted. */
+    private final List<SessionRecord> revocations = new ArrayList<>();
     private final List<FaultSlot> faults = new ArrayList<>();
     private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
 
@@ -120,13 +124,40 @@ public final class State {
 
     Optional<Model.Session> liveSessionByToken(String token) {
         return sessions.values().stream()
-                .filter(s -> s.token.equals(token) && s.expiresAt.isAfter(now()))
+                .filter(s -> s.token.equals(token) && s.liveAt(now()))
                 .findFirst();
     }
 
     Optional<Model.Session> liveSessionById(String sessionId) {
         Model.Session s = sessionId == null ? null : sessions.get(sessionId);
-        return s != null && s.expiresAt.isAfter(now()) ? Optional.of(s) : Optional.empty();
+        return s != null && s.liveAt(now()) ? Optional.of(s) : Optional.empty();
+    }
+
+    /** Marks the session revoked and logs it; it never authenticates again. Call inside tx. */
+    void revoke(Model.Session session, String via) {
+        session.revokedAt = now();
+        session.revokedVia = via;
+        revocations.add(record(session));
+    }
+
+    /** One session, revoked ones included (not those of deleted users). */
+    public Optional<SessionRecord> sessionRecord(String sessionId) {
+        return tx(() -> Optional.ofNullable(sessions.get(sessionId)).map(State::record));
+    }
+
+    /** All sessions, oldest first; only those of {@code userId} unless it is null. */
+    public List<SessionRecord> sessionRecords(String userId) {
+        return tx(() -> sessions.values().stream().filter(s -> userId == null || s.userId.equals(userId))
+                .map(State::record).toList());
+    }
+
+    /** Every revocation, oldest first. */
+    public List<SessionRecord> revocations() {
+        return tx(() -> List.copyOf(revocations));
+    }
+
+    static SessionRecord record(Model.Session s) {
+        return new SessionRecord(s.sessionId, s.userId, s.startedAt, s.expiresAt, s.revokedAt, s.revokedVia);
     }
 
     // ---- outbox ----
@@ -171,7 +202,7 @@ public final class State {
         return count == null ? 0 : count.get();
     }
 
-    /** Forgets users, tokens, sessions, messages, faults and counters. */
+    /** Forgets users, tokens, sessions, messages, revocation records, faults and counters. */
     public void reset() {
         tx(() -> {
             users.clear();
@@ -180,6 +211,7 @@ public final class State {
             otps.clear();
             sessions.clear();
             outbox.clear();
+            revocations.clear();
             faults.clear();
             requestCounts.clear();
             return null;
