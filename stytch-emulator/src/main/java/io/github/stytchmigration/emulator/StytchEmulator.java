@@ -125,6 +125,27 @@ public final class StytchEmulator implements AutoCloseable {
         return emulation.state().requestCount(path);
     }
 
+    // ---- signing keys ----
+
+    /**
+     * Same as {@code POST /emulator/keys/rotate}: a new RSA key signs JWTs from now on, while the
+     * JWKS keeps serving the old ones, so a client must refetch the JWKS on the unknown kid.
+     * Returns the new kid.
+     */
+    public String rotateSigningKey() {
+        return emulation.rotateSigningKey();
+    }
+
+    /** Same as {@code POST /emulator/keys/drop_old}: only the signing key stays in the JWKS. Returns the dropped kids. */
+    public List<String> dropOldSigningKeys() {
+        return emulation.dropOldSigningKeys();
+    }
+
+    /** The kids in the JWKS, oldest first; the last one signs new JWTs. */
+    public List<String> signingKeyIds() {
+        return emulation.signingKeyIds();
+    }
+
     // ---- sessions as a frontend SDK makes them ----
 
     /**
@@ -202,8 +223,8 @@ public final class StytchEmulator implements AutoCloseable {
     }
 
     /**
-     * Clears users, tokens, sessions, messages, revocation records, faults and counters; keeps
-     * the signing key.
+     * Clears users, tokens, sessions, messages, records, faults and counters; keeps the
+     * signing keys.
      */
     public void reset() {
         emulation.state().reset();

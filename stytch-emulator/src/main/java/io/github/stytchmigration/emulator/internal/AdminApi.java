@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, reset, the human page. */
+/**
+ * The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, signing keys,
+ * reset, the human page.
+ */
 final class AdminApi {
 
     private final State state;
@@ -52,6 +55,34 @@ final class AdminApi {
         }
         state.addFault(fault);
         return Reply.json(Json.object().put("path", fault.path()).put("times", fault.times()));
+    }
+
+    // ---- signing keys ----
+
+    /** GET /emulator/keys: the served key ids, oldest first, and the one that signs. */
+    Reply keys(Call call) {
+        return Reply.json(keysView(Json.object()));
+    }
+
+    /** POST /emulator/keys/rotate: a new key signs from now on; the old ones stay in the JWKS. */
+    Reply rotateKey(Call call) {
+        state.keys().rotate();
+        return Reply.json(keysView(Json.object()));
+    }
+
+    /** POST /emulator/keys/drop_old: only the signing key stays in the JWKS. */
+    Reply dropOldKeys(Call call) {
+        ObjectNode answer = Json.object();
+        ArrayNode dropped = answer.putArray("dropped");
+        state.keys().dropOld().forEach(dropped::add);
+        return Reply.json(keysView(answer));
+    }
+
+    private ObjectNode keysView(ObjectNode answer) {
+        answer.put("current", state.keys().current().getKeyId());
+        ArrayNode kids = answer.putArray("kids");
+        state.keys().kids().forEach(kids::add);
+        return answer;
     }
 
     Reply reset(Call call) {

@@ -20,7 +20,7 @@ public final class Emulation {
 
     public Emulation(String projectId, String secret, Clock clock) {
         this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"));
-        Jwts jwts = new Jwts(projectId);
+        Jwts jwts = new Jwts(projectId, state.keys());
         SessionIssuer issuer = new SessionIssuer(state, jwts);
         this.frontendSessions = new FrontendSessions(state, issuer, jwts);
         this.magicLinks = new MagicLinksApi(state, issuer);
@@ -56,6 +56,9 @@ public final class Emulation {
                 .open("POST", "/emulator/oauth/token", admin::oauthToken)
                 .open("POST", OAuthApi.CONSENT_PATH, oauth::consent)
                 .open("POST", "/emulator/faults", admin::fault)
+                .open("GET", "/emulator/keys", admin::keys)
+                .open("POST", "/emulator/keys/rotate", admin::rotateKey)
+                .open("POST", "/emulator/keys/drop_old", admin::dropOldKeys)
                 .open("POST", "/emulator/sessions", frontendSessions::start)
                 .open("GET", "/emulator/sessions", frontendSessions::list)
                 .open("GET", "/emulator/sessions/([^/]+)", frontendSessions::get)
@@ -91,6 +94,21 @@ public final class Emulation {
     public String embeddableMagicLinkToken(String userId) {
         return state.tx(() -> magicLinks.embeddableToken(javaCall(), state.user(userId),
                 MagicLinksApi.DEFAULT_EMBEDDED_MINUTES));
+    }
+
+    /** A new key signs from now on; returns its kid. */
+    public String rotateSigningKey() {
+        return state.tx(() -> state.keys().rotate());
+    }
+
+    /** Drops all but the signing key from the JWKS; returns the dropped kids. */
+    public List<String> dropOldSigningKeys() {
+        return state.tx(() -> state.keys().dropOld());
+    }
+
+    /** The served kids, oldest first; the last one signs. */
+    public List<String> signingKeyIds() {
+        return state.tx(() -> state.keys().kids());
     }
 
     /** A session for a user (by id or external id), or for the user with this email; see {@link FrontendSessions}. */

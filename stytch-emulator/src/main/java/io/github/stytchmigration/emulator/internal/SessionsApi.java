@@ -1,6 +1,5 @@
 package io.github.stytchmigration.emulator.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.stytchmigration.emulator.SessionRecord;
@@ -76,12 +75,10 @@ final class SessionsApi {
         if (!projectId.equals(call.param(0))) {
             throw new ApiException(404, "project_not_found", "Project could not be found.");
         }
-        ObjectNode answer = (ObjectNode) Json.parseBody(jwts.publicJwksJson());
-        for (JsonNode key : answer.get("keys")) {
-            ((ObjectNode) key).putArray("key_ops").add("verify");
-        }
+        ObjectNode answer = Json.object();
+        answer.set("keys", jwts.keys().publicJwks(call.now()));
         answer.put("request_id", call.requestId());
         answer.put("status_code", 200);
-        return new Reply(200, "application/json", Json.write(answer), null);
+        return Reply.json(answer);
     }
 }

@@ -25,6 +25,7 @@ public final class State {
     private final Object lock = new Object();
     private volatile Clock clock;
     private final Ids ids;
+    private final SigningKeys keys;
 
     final Map<String, Model.User> users = new LinkedHashMap<>();
     final Map<String, Model.MagicToken> magicTokens = new LinkedHashMap<>();
@@ -42,6 +43,7 @@ public final class State {
     State(Clock clock, Ids ids) {
         this.clock = clock;
         this.ids = ids;
+        this.keys = SigningKeys.generate(ids.environment());
     }
 
     /** Runs {@code work} holding the state lock. */
@@ -62,6 +64,10 @@ public final class State {
 
     Ids ids() {
         return ids;
+    }
+
+    SigningKeys keys() {
+        return keys;
     }
 
     // ---- users ----
@@ -202,7 +208,7 @@ public final class State {
         return count == null ? 0 : count.get();
     }
 
-    /** Forgets users, tokens, sessions, messages, revocation records, faults and counters. */
+    /** Forgets users, tokens, sessions, messages, records, faults and counters; keeps the keys. */
     public void reset() {
         tx(() -> {
             users.clear();
