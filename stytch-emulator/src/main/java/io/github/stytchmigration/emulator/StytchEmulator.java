@@ -222,6 +222,19 @@ public final class StytchEmulator implements AutoCloseable {
         return emulation.state().revocations();
     }
 
+    // ---- records of users.update ----
+
+    /** Same as {@code GET /emulator/users/updates}: every users.update call, oldest first. */
+    public List<UserUpdate> userUpdates() {
+        return emulation.state().userUpdates(null);
+    }
+
+    /** The users.update calls that resolved to this user (user id or external id), oldest first. */
+    public List<UserUpdate> userUpdates(String userId) {
+        String resolved = call(() -> emulation.userId(userId));
+        return emulation.state().userUpdates(resolved);
+    }
+
     /**
      * Clears users, tokens, sessions, messages, records, faults and counters; keeps the
      * signing keys.

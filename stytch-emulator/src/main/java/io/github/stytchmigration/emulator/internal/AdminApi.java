@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
+import io.github.stytchmigration.emulator.UserUpdate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, signing keys,
- * reset, the human page.
+ * users.update records, reset, the human page.
  */
 final class AdminApi {
 
@@ -83,6 +84,31 @@ final class AdminApi {
         ArrayNode kids = answer.putArray("kids");
         state.keys().kids().forEach(kids::add);
         return answer;
+    }
+
+    // ---- records ----
+
+    /** GET /emulator/users/updates[?user_id=]: users.update calls, oldest first. */
+    Reply userUpdates(Call call) {
+        String id = call.queryValue("user_id");
+        String userId = id == null ? null : state.findUser(id).map(u -> u.userId).orElse(id);
+        ObjectNode answer = Json.object();
+        ArrayNode list = answer.putArray("updates");
+        for (UserUpdate u : state.userUpdates(userId)) {
+            ObjectNode node = list.addObject().put("at", Views.time(u.at())).put("requested_id", u.requestedId())
+                    .put("user_id", u.userId());
+            ArrayNode fields = node.putArray("fields");
+            u.fields().forEach(fields::add);
+            node.put("external_id", u.externalId()).put("roles_sent", u.rolesSent());
+            if (u.roles() == null) {
+                node.putNull("roles");
+            } else {
+                ArrayNode roles = node.putArray("roles");
+                u.roles().forEach(roles::add);
+            }
+            node.put("status", u.status());
+        }
+        return Reply.json(answer);
     }
 
     Reply reset(Call call) {

@@ -50,6 +50,7 @@ public final class Emulation {
                 .api("POST", "/v1/users/search", users::search)
                 .api("GET", "/v1/users/(?!search$)(.+)", users::get)
                 .api("PUT", "/v1/users/(?!search$)(.+)", users::update)
+                .api("DELETE", "/v1/users/(.+)/external_id", users::deleteExternalId)
                 .api("DELETE", "/v1/users/(?!search$)(.+)", users::delete)
                 .open("GET", "/emulator/?", admin::page)
                 .open("GET", "/emulator/outbox", admin::outbox)
@@ -66,6 +67,7 @@ public final class Emulation {
                 .open("POST", "/emulator/sessions/([^/]+)/revoke", frontendSessions::revoke)
                 .open("POST", "/emulator/sessions/([^/]+)/expire", frontendSessions::expire)
                 .open("GET", "/emulator/revocations", frontendSessions::revocations)
+                .open("GET", "/emulator/users/updates", admin::userUpdates)
                 .open("POST", "/emulator/reset", admin::reset);
         this.handler = new EmulatorHandler(state, router, projectId, secret);
     }

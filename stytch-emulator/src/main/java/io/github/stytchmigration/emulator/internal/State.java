@@ -3,6 +3,7 @@ package io.github.stytchmigration.emulator.internal;
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
 import io.github.stytchmigration.emulator.SessionRecord;
+import io.github.stytchmigration.emulator.UserUpdate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,6 +38,7 @@ public final class State {
     private final List<OutboxMessage> outbox = new ArrayList<>();
     /** Every revocation, oldest first; kept when the user is deleted. */
     private final List<SessionRecord> revocations = new ArrayList<>();
+    private final List<UserUpdate> userUpdates = new ArrayList<>();
     private final List<FaultSlot> faults = new ArrayList<>();
     private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
 
@@ -124,6 +126,15 @@ public final class State {
 
     public List<Model.User> usersSnapshot() {
         return tx(() -> List.copyOf(users.values()));
+    }
+
+    void recordUserUpdate(UserUpdate update) {
+        userUpdates.add(update);
+    }
+
+    /** users.update calls, oldest first; only those that resolved to {@code userId} unless it is null. */
+    public List<UserUpdate> userUpdates(String userId) {
+        return tx(() -> userUpdates.stream().filter(u -> userId == null || userId.equals(u.userId())).toList());
     }
 
     // ---- sessions ----
@@ -218,6 +229,7 @@ public final class State {
             sessions.clear();
             outbox.clear();
             revocations.clear();
+            userUpdates.clear();
             faults.clear();
             requestCounts.clear();
             return null;
