@@ -2,12 +2,14 @@ package io.github.stytchmigration.emulator;
 
 import io.github.stytchmigration.emulator.internal.ApiException;
 import io.github.stytchmigration.emulator.internal.Emulation;
+import io.github.stytchmigration.emulator.internal.HoldGate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -235,8 +237,28 @@ public final class StytchEmulator implements AutoCloseable {
         return emulation.state().userUpdates(resolved);
     }
 
+    // ---- hold and release ----
+
     /**
-     * Clears users, tokens, sessions, messages, records, faults and counters; keeps the
+     * Same as {@code POST /emulator/hold {"count","timeout_ms"}}: the answers of the next
+     * {@code count} magic-link, OAuth and session authenticate calls wait until {@code count} of them
+     * are waiting, then all are sent together (each waits at most {@code timeout}). Replaces a
+     * previous hold, releasing its waiting answers.
+     */
+    public Hold holdAuthenticateAnswers(int count, Duration timeout) {
+        return holdAnswers(count, timeout, HoldGate.AUTHENTICATE_PATHS);
+    }
+
+    /** {@link #holdAuthenticateAnswers} for the requests to these exact paths (1..32 answers). */
+    public Hold holdAnswers(int count, Duration timeout, Set<String> paths) {
+        HoldGate gate = new HoldGate(count, Objects.requireNonNull(timeout, "timeout"),
+                Objects.requireNonNull(paths, "paths"));
+        emulation.state().setHold(gate);
+        return new Hold(gate);
+    }
+
+    /**
+     * Clears users, tokens, sessions, messages, records, faults, holds and counters; keeps the
      * signing keys.
      */
     public void reset() {
@@ -252,6 +274,7 @@ public final class StytchEmulator implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            emulation.state().setHold(null);
             try {
                 server.stop();
             } catch (Exception e) {

@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
 import io.github.stytchmigration.emulator.UserUpdate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, signing keys,
- * users.update records, reset, the human page.
+ * users.update records, hold-and-release, reset, the human page.
  */
 final class AdminApi {
 
@@ -109,6 +112,50 @@ final class AdminApi {
             node.put("status", u.status());
         }
         return Reply.json(answer);
+    }
+
+    // ---- hold and release ----
+
+    /** POST /emulator/hold {"count", "timeout_ms" (default 10000), "paths" (default the authenticate calls)}. */
+    Reply hold(Call call) {
+        JsonNode b = call.body();
+        Set<String> paths = new LinkedHashSet<>();
+        b.path("paths").forEach(p -> paths.add(p.asText()));
+        HoldGate gate;
+        try {
+            gate = new HoldGate(b.path("count").asInt(0), Duration.ofMillis(b.path("timeout_ms").asLong(10_000)),
+                    paths.isEmpty() ? HoldGate.AUTHENTICATE_PATHS : paths);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        state.setHold(gate);
+        return Reply.json(holdView(gate));
+    }
+
+    /** GET /emulator/hold: the current hold's progress. */
+    Reply holdStatus(Call call) {
+        return Reply.json(holdView(state.hold()));
+    }
+
+    /** DELETE /emulator/hold: lets every waiting answer go now. */
+    Reply release(Call call) {
+        HoldGate gate = state.hold();
+        if (gate != null) {
+            gate.release();
+        }
+        return Reply.json(holdView(gate));
+    }
+
+    private static ObjectNode holdView(HoldGate gate) {
+        ObjectNode node = Json.object();
+        if (gate == null) {
+            return node.put("active", false);
+        }
+        node.put("active", !gate.isOpen()).put("count", gate.count()).put("timeout_ms", gate.timeout().toMillis());
+        ArrayNode paths = node.putArray("paths");
+        gate.paths().stream().sorted().forEach(paths::add);
+        return node.put("held", gate.held()).put("waiting", gate.waiting()).put("released", gate.isOpen())
+                .put("timed_out", gate.isTimedOut());
     }
 
     Reply reset(Call call) {

@@ -68,6 +68,9 @@ public final class Emulation {
                 .open("POST", "/emulator/sessions/([^/]+)/expire", frontendSessions::expire)
                 .open("GET", "/emulator/revocations", frontendSessions::revocations)
                 .open("GET", "/emulator/users/updates", admin::userUpdates)
+                .open("POST", "/emulator/hold", admin::hold)
+                .open("GET", "/emulator/hold", admin::holdStatus)
+                .open("DELETE", "/emulator/hold", admin::release)
                 .open("POST", "/emulator/reset", admin::reset);
         this.handler = new EmulatorHandler(state, router, projectId, secret);
     }

@@ -41,6 +41,7 @@ public final class State {
     private final List<UserUpdate> userUpdates = new ArrayList<>();
     private final List<FaultSlot> faults = new ArrayList<>();
     private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
+    private volatile HoldGate hold;
 
     State(Clock clock, Ids ids) {
         this.clock = clock;
@@ -188,7 +189,7 @@ public final class State {
         return tx(() -> outbox.stream().filter(m -> to == null || m.to().equalsIgnoreCase(to)).toList());
     }
 
-    // ---- faults and counters ----
+    // ---- faults, holds and counters ----
 
     public void addFault(Fault fault) {
         tx(() -> faults.add(new FaultSlot(fault, fault.times())));
@@ -210,6 +211,23 @@ public final class State {
         });
     }
 
+    /** The current hold, or null. */
+    public HoldGate hold() {
+        return hold;
+    }
+
+    /** Installs a hold; a previous one lets its waiting answers go. */
+    public void setHold(HoldGate gate) {
+        HoldGate previous;
+        synchronized (lock) {
+            previous = hold;
+            hold = gate;
+        }
+        if (previous != null) {
+            previous.release();
+        }
+    }
+
     public void countRequest(String path) {
         requestCounts.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
     }
@@ -219,8 +237,9 @@ public final class State {
         return count == null ? 0 : count.get();
     }
 
-    /** Forgets users, tokens, sessions, messages, records, faults and counters; keeps the keys. */
+    /** Forgets users, tokens, sessions, messages, records, faults, holds and counters; keeps the keys. */
     public void reset() {
+        setHold(null);
         tx(() -> {
             users.clear();
             magicTokens.clear();
