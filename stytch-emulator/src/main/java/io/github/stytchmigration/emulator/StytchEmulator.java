@@ -3,6 +3,8 @@ package io.github.stytchmigration.emulator;
 import io.github.stytchmigration.emulator.internal.ApiException;
 import io.github.stytchmigration.emulator.internal.Emulation;
 import io.github.stytchmigration.emulator.internal.HoldGate;
+import io.github.stytchmigration.emulator.internal.Store;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +21,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 /**
  * An offline Stytch consumer API on 127.0.0.1 that the real Stytch Java SDK parses without
  * complaint. Point the SDK at {@link #baseUrl()}; read "sent" emails with {@link #outbox(String)}.
- * Its threads are daemons; {@link #close()} stops them.
+ * State lives in memory, or in a data directory ({@link Builder#dataDir(Path)}) that survives
+ * restarts. Its threads are daemons; {@link #close()} stops them.
  */
 public final class StytchEmulator implements AutoCloseable {
 
@@ -29,6 +32,7 @@ public final class StytchEmulator implements AutoCloseable {
     public static final String DEFAULT_SECRET = "secret-test-emulator";
 
     private final Emulation emulation;
+    private final Store store;
     private final Server server;
     private final int port;
     private final String projectId;
@@ -38,7 +42,13 @@ public final class StytchEmulator implements AutoCloseable {
     private StytchEmulator(Builder builder) throws Exception {
         this.projectId = builder.projectId;
         this.secret = builder.secret;
-        this.emulation = new Emulation(projectId, secret, builder.clock);
+        this.store = builder.dataDir == null ? null : new Store(builder.dataDir);
+        try {
+            this.emulation = new Emulation(projectId, secret, builder.clock, store);
+        } catch (RuntimeException e) {
+            closeStore();
+            throw e;
+        }
         QueuedThreadPool threads = new QueuedThreadPool(64, 2);
         threads.setName("stytch-emulator");
         threads.setDaemon(true);
@@ -54,6 +64,7 @@ public final class StytchEmulator implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             server.stop();
+            closeStore();
             throw e;
         }
         this.port = connector.getLocalPort();
@@ -85,6 +96,11 @@ public final class StytchEmulator implements AutoCloseable {
 
     public String secret() {
         return secret;
+    }
+
+    /** The data directory the state is kept in, or empty when it is in memory only. */
+    public Optional<Path> dataDir() {
+        return Optional.ofNullable(store).map(Store::dir);
     }
 
     /** Messages sent to this email address or phone number (case-insensitive), oldest first. */
@@ -259,7 +275,7 @@ public final class StytchEmulator implements AutoCloseable {
 
     /**
      * Clears users, tokens, sessions, messages, records, faults, holds and counters; keeps the
-     * signing keys.
+     * signing keys. With a data directory, the cleared state is saved.
      */
     public void reset() {
         emulation.state().reset();
@@ -270,7 +286,7 @@ public final class StytchEmulator implements AutoCloseable {
         emulation.state().setClock(Objects.requireNonNull(clock, "clock"));
     }
 
-    /** Stops the server and its threads; idempotent. */
+    /** Stops the server and its threads, and lets go of the data directory; idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -279,7 +295,15 @@ public final class StytchEmulator implements AutoCloseable {
                 server.stop();
             } catch (Exception e) {
                 throw new IllegalStateException("cannot stop the Stytch emulator", e);
+            } finally {
+                closeStore();
             }
+        }
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
         }
     }
 
@@ -297,8 +321,19 @@ public final class StytchEmulator implements AutoCloseable {
         private String projectId = DEFAULT_PROJECT_ID;
         private String secret = DEFAULT_SECRET;
         private Clock clock = Clock.systemUTC();
+        private Path dataDir;
 
         private Builder() {
+        }
+
+        /**
+         * Keep the state in this directory (created when absent) instead of memory only: users,
+         * sessions, tokens, the outbox, records and the signing keys survive a restart, so user ids
+         * stay and JWTs minted before it still verify. Default none. One emulator per directory.
+         */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
         }
 
         /** The port, default 0 (any free port). */

@@ -18,8 +18,10 @@ public final class Emulation {
     private final FrontendSessions frontendSessions;
     private final Handler handler;
 
-    public Emulation(String projectId, String secret, Clock clock) {
-        this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"));
+    /** A new emulation; with a {@code store}, its saved state is loaded and every change is saved to it. */
+    public Emulation(String projectId, String secret, Clock clock, Store store) {
+        this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"), projectId,
+                store);
         Jwts jwts = new Jwts(projectId, state.keys());
         SessionIssuer issuer = new SessionIssuer(state, jwts);
         this.frontendSessions = new FrontendSessions(state, issuer, jwts);

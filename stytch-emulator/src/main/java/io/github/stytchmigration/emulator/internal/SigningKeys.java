@@ -39,6 +39,27 @@ final class SigningKeys {
         return keys;
     }
 
+    /** Keys as {@link #snapshot()} wrote them (private parts and certificate included). */
+    static SigningKeys restore(String environment, List<Map<String, Object>> saved) {
+        if (saved == null || saved.isEmpty()) {
+            throw new IllegalStateException("the saved state has no signing key");
+        }
+        SigningKeys keys = new SigningKeys(environment);
+        for (Map<String, Object> params : saved) {
+            try {
+                RsaJsonWebKey key = (RsaJsonWebKey) JsonWebKey.Factory.newJwk(params);
+                if (key.getPrivateKey() == null || key.getLeafCertificate() == null) {
+                    throw new IllegalStateException("saved signing key [" + key.getKeyId()
+                            + "] lacks its private key or certificate");
+                }
+                keys.keys.add(key);
+            } catch (JoseException | ClassCastException e) {
+                throw new IllegalStateException("cannot read a saved signing key", e);
+            }
+        }
+        return keys;
+    }
+
     /** The key that signs new JWTs. */
     RsaJsonWebKey current() {
         return keys.get(keys.size() - 1);
@@ -89,6 +110,14 @@ final class SigningKeys {
             node.put("x5tS256", Certificates.sha256Thumbprint(certificate));
         }
         return list;
+    }
+
+    /** The keys with their private parts and certificates, for the data directory. */
+    List<Map<String, Object>> snapshot(Instant now) {
+        return keys.stream().map(k -> {
+            certificate(k, now);
+            return k.toParams(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE);
+        }).toList();
     }
 
     /** The key's self-signed certificate, made on first use. */
