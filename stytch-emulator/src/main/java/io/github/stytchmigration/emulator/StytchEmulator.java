@@ -68,6 +68,11 @@ public final class StytchEmulator implements AutoCloseable {
             throw e;
         }
         this.port = connector.getLocalPort();
+        // The first certificate costs BouncyCastle's start-up: pay it now, beside the caller, not in
+        // the first JWKS request (a client's first local JWT check).
+        Thread certificates = new Thread(emulation::makeCertificates, "stytch-emulator-certificates");
+        certificates.setDaemon(true);
+        certificates.start();
     }
 
     /** A builder; {@link Builder#start()} starts the emulator. */

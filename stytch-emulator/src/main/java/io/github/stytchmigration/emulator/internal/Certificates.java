@@ -45,11 +45,10 @@ final class Certificates {
         }
     }
 
-    /** base64url (no padding) of the SHA-256 of the DER encoding: the JWK {@code x5t#S256}. */
-    static String sha256Thumbprint(X509Certificate certificate) {
+    /** base64url (no padding) of the SHA-256 of a certificate's DER encoding: the JWK {@code x5t#S256}. */
+    static String sha256Thumbprint(byte[] der) {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(der));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot hash a certificate", e);
         }

@@ -45,7 +45,7 @@ public final class Emulation {
                 .api("POST", "/v1/sessions/authenticate", sessions::authenticate)
                 .api("POST", "/v1/sessions/revoke", sessions::revoke)
                 .api("GET", "/v1/sessions", sessions::list)
-                .open("GET", "/v1/sessions/jwks/([^/]+)", sessions::jwks)
+                .openUnlocked("GET", "/v1/sessions/jwks/([^/]+)", sessions::jwks)
                 .api("POST", "/v1/totps", totps::create)
                 .api("POST", "/v1/totps/authenticate", totps::authenticate)
                 .api("POST", "/v1/users", users::create)
@@ -101,6 +101,11 @@ public final class Emulation {
     public String embeddableMagicLinkToken(String userId) {
         return state.tx(() -> magicLinks.embeddableToken(javaCall(), state.user(userId),
                 MagicLinksApi.DEFAULT_EMBEDDED_MINUTES));
+    }
+
+    /** Makes the signing keys' certificates now, so the first JWKS request need not; no state lock. */
+    public void makeCertificates() {
+        state.keys().makeCertificates();
     }
 
     /** A new key signs from now on; returns its kid. */

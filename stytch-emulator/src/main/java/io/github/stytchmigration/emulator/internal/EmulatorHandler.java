@@ -101,7 +101,8 @@ final class EmulatorHandler extends Handler.Abstract {
         ObjectNode body = body(request);
         Call call = new Call(request.getMethod(), path, match.params(), Request.extractQueryParameters(request),
                 body, requestId, state.now());
-        return state.tx(() -> match.route().handler().apply(call));
+        return match.route().locked() ? state.tx(() -> match.route().handler().apply(call))
+                : match.route().handler().apply(call);
     }
 
     private boolean authorized(Request request) {

@@ -70,13 +70,16 @@ final class SessionsApi {
         return Reply.json(answer);
     }
 
-    /** GET /v1/sessions/jwks/{project_id}: served without credentials, as Stytch does. */
+    /**
+     * GET /v1/sessions/jwks/{project_id}: served without credentials, as Stytch does, and without the
+     * state lock (making a key's certificate the first time must not hold up other calls).
+     */
     Reply jwks(Call call) {
         if (!projectId.equals(call.param(0))) {
             throw new ApiException(404, "project_not_found", "Project could not be found.");
         }
         ObjectNode answer = Json.object();
-        answer.set("keys", jwts.keys().publicJwks(call.now()));
+        answer.set("keys", jwts.keys().publicJwks());
         answer.put("request_id", call.requestId());
         answer.put("status_code", 200);
         return Reply.json(answer);

@@ -292,7 +292,7 @@ public final class State {
     // ---- the data directory ----
 
     private Store.Snapshot snapshot() {
-        return new Store.Snapshot(Store.VERSION, projectId, keys.snapshot(now()), List.copyOf(users.values()),
+        return new Store.Snapshot(Store.VERSION, projectId, keys.snapshot(), List.copyOf(users.values()),
                 List.copyOf(sessions.values()), List.copyOf(magicTokens.values()), List.copyOf(oauthTokens.values()),
                 List.copyOf(otps.values()), List.copyOf(outbox), List.copyOf(revocations), List.copyOf(userUpdates));
     }
