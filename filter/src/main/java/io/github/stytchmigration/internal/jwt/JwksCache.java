@@ -59,16 +59,26 @@ public final class JwksCache {
     }
 
     /**
-     * The key with this {@code kid}, or null when the project has none (after a rate-limited refetch).
+     * The key with this {@code kid}, or null when the project has none: the key set was fetched again
+     * for this lookup (or by another thread meanwhile) and still lacks it.
      *
      * @throws KeysUnavailableException no key set could ever be fetched
+     * @throws KidNotYetKnownException  the kid is unknown, and the keys cannot be fetched again yet
+     *                                  (rate limit, a failed fetch, another thread fetching): it may be a new key
      */
-    RSAPublicKey key(String kid) throws KeysUnavailableException {
+    RSAPublicKey key(String kid) throws KeysUnavailableException, KidNotYetKnownException {
         KeySet current = keys;
         long now = nanoTime.getAsLong();
         if (current != null && !current.expired(now)) {
             RSAPublicKey key = current.keys.get(kid);
-            return key != null ? key : refreshed(current, now, true).keys.get(kid);
+            if (key != null) {
+                return key;
+            }
+            KeySet after = refreshed(current, now, true);
+            if (after == current) {
+                throw new KidNotYetKnownException();
+            }
+            return after.keys.get(kid);
         }
         KeySet fresh = refreshed(current, now, false);
         if (fresh == null) {
@@ -155,6 +165,15 @@ public final class JwksCache {
 
         boolean expired(long nowNanos) {
             return nowNanos - expiresAtNanos >= 0;
+        }
+    }
+
+    /** A kid the cached keys lack, while they cannot be fetched again: neither valid nor proven forged. */
+    static final class KidNotYetKnownException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        KidNotYetKnownException() {
+            super("kid not in the cached JWKS, which cannot be refetched yet", null, false, false);
         }
     }
 

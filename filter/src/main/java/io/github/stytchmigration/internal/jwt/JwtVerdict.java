@@ -19,6 +19,12 @@ public final class JwtVerdict {
         STALE,
         /** Anything else: forged, malformed, another project's, oversized, not yet valid. Trust nothing in it. */
         INVALID,
+        /**
+         * Signed with a {@code kid} the cached keys lack, while they cannot be fetched again yet (the refetch
+         * rate limit, a failed fetch): perhaps a key Stytch just started to use, perhaps a forgery. Trust
+         * nothing in it, but do not treat its holder as a forger either.
+         */
+        UNVERIFIABLE,
         /** The project's keys could not be fetched and none are cached: nothing can be verified now. */
         KEYS_UNAVAILABLE
     }
@@ -43,6 +49,10 @@ public final class JwtVerdict {
 
     static JwtVerdict invalid(String reason) {
         return new JwtVerdict(Kind.INVALID, null, reason);
+    }
+
+    static JwtVerdict unverifiable() {
+        return new JwtVerdict(Kind.UNVERIFIABLE, null, "kid unknown, and the JWKS cannot be refetched yet");
     }
 
     static JwtVerdict keysUnavailable() {

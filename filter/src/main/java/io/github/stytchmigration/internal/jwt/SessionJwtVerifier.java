@@ -140,6 +140,8 @@ public final class SessionJwtVerifier {
             key = keys.key(kid);
         } catch (JwksCache.KeysUnavailableException e) {
             return JwtVerdict.keysUnavailable();
+        } catch (JwksCache.KidNotYetKnownException e) {
+            return JwtVerdict.unverifiable();
         }
         if (key == null) {
             return JwtVerdict.invalid("kid unknown to the project's JWKS");

@@ -75,6 +75,13 @@ public final class SessionLogic {
                 case INVALID:
                     LOG.debug("Ignored a session JWT from the {}: {}", request.source(), verdict.reason());
                     return invalid(request);
+                case UNVERIFIABLE:
+                    // perhaps a key Stytch just started to use: log nobody in, log nobody out, clear nothing
+                    LOG.debug("Could not verify a session JWT from the {} yet: {}", request.source(), verdict.reason());
+                    if (request.sessionToken() == null) {
+                        return SessionDecision.pass();
+                    }
+                    return refresh(request, null, now);
                 case KEYS_UNAVAILABLE:
                     if (request.sessionToken() == null) {
                         return unavailable(current, null, now, logins.fail(ErrorCode.STYTCH_UNAVAILABLE,
@@ -248,7 +255,7 @@ public final class SessionLogic {
                 login = new StytchLogin(stytch.user(v.stytchUserId()), null, credential, false, v.sessionId(),
                         v.sessionExpiresAt());
             } else {
-                // a token, or a JWT that only Stytch can judge now (stale, or the keys unreachable)
+                // a token, or a JWT that only Stytch can judge now (stale, an unknown kid, the keys unreachable)
                 login = jwt ? stytch.authenticateSession(null, credential) : stytch.authenticateSession(credential, null);
             }
             return logins.link(login, current.userId(), ownedToken(current), HttpSessionLogin.SOURCE_APP, false);

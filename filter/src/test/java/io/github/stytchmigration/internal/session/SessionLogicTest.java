@@ -141,6 +141,23 @@ class SessionLogicTest {
     }
 
     @Test
+    void aJwtWhoseKidCannotBeCheckedYetNeitherLogsInNorOut() {
+        String newKid = TestKeys.sign(TestKeys.claims(T0), TestKeys.KEY.getPrivateKey(), "RS256", "kid-new", jws -> {
+        });
+        logic.handle(cookies(jwt(T0), null, loggedIn("cookie", "session-test-1", T0))); // keys fetched now
+        SessionDecision d = logic.handle(cookies(newKid, null, loggedIn("cookie", "session-test-1", T0)));
+        assertThat(d.kind()).isEqualTo(SessionDecision.Kind.PASS);
+        assertThat(d.endLogin()).isFalse();
+        assertThat(d.clearCookies()).isFalse();
+        assertThat(stytch.sessionCalls).isZero();
+
+        stytch.session = () -> refreshed("session-test-1");
+        assertThat(logic.handle(cookies(newKid, TOKEN, loggedIn("cookie", "session-test-1", T0))).freshJwt())
+                .as("the session token can still vouch").isNotNull();
+        assertThat(stytch.sessionCalls).isEqualTo(1);
+    }
+
+    @Test
     void anExpiredJwtWithoutASessionTokenCostsNoCall() {
         clock.set(T0.plusSeconds(301));
         SessionDecision d = logic.handle(cookies(jwt(T0), null, loggedIn("cookie", "session-test-1", T0)));
