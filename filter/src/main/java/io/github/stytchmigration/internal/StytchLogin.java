@@ -62,7 +62,7 @@ public final class StytchLogin {
 
     @Override
     public String toString() {
-        return "StytchLogin[" + identity + ", session=" + (sessionId != null ? sessionId
-                : sessionToken.isEmpty() ? "none" : "present") + ", resetSessions=" + resetSessions + "]";
+        return "StytchLogin[" + identity + ", session=" + (sessionToken.isEmpty() && sessionJwt.isEmpty() ? "none" : "present")
+                + (sessionId == null ? "" : ", sessionId=" + sessionId) + ", resetSessions=" + resetSessions + "]";
     }
 }
