@@ -121,8 +121,11 @@ public final class MigrationConfig {
     /** HttpSession attribute of the internal user id; default {@code stytchMigration.userId}. */
     public static final Param<String> SESSION_USER_ID_ATTRIBUTE = Param.text("sessionUserIdAttribute",
             "stytchMigration.userId", "HttpSession attribute of the user id");
-    /** Callbacks in flight at once per filter; beyond that an immediate 503; default 32, 1..10000. */
-    public static final Param<Long> MAX_CONCURRENT_CALLBACKS = Param.number("maxConcurrentCallbacks", 32L, 1, 10_000,
+    /**
+     * Callbacks in flight at once per filter; beyond that an immediate 503; default 64 (the Stytch calls
+     * the filter runs at once), 1..10000.
+     */
+    public static final Param<Long> MAX_CONCURRENT_CALLBACKS = Param.number("maxConcurrentCallbacks", 64L, 1, 10_000,
             "callbacks in flight at once");
     /** Render a confirmation page on GET, spend the token only on its POST; default false. */
     public static final Param<Boolean> CONFIRM_PAGE = Param.bool("confirmPage", false, "confirmation page on GET");
@@ -817,7 +820,7 @@ public final class MigrationConfig {
             return parse(SESSION_USER_ID_ATTRIBUTE, v);
         }
 
-        /** Default 32; 1..10000: see {@link MigrationConfig#maxConcurrentCallbacks()}. */
+        /** Default 64; 1..10000: see {@link MigrationConfig#maxConcurrentCallbacks()}. */
         public Builder maxConcurrentCallbacks(int v) {
             return set(MAX_CONCURRENT_CALLBACKS, (long) v);
         }

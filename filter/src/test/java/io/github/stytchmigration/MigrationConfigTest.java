@@ -365,7 +365,7 @@ class MigrationConfigTest {
 
     @Test
     void boundsTheCallbacksInFlight() {
-        assertThat(parse(essentials()).maxConcurrentCallbacks()).isEqualTo(32);
+        assertThat(parse(essentials()).maxConcurrentCallbacks()).isEqualTo(64);
         Map<String, String> p = essentials();
         p.put("maxConcurrentCallbacks", "0");
         assertRejected(p, "maxConcurrentCallbacks [0] must be between 1 and 10000");

@@ -32,6 +32,12 @@ final class FilterFactory {
 
     /** The filter, configured in code against the emulator over {@code dataSource}; {@code listener} may be null. */
     static MigrationFilter filter(StytchEmulator emulator, DataSource dataSource, MigrationListener listener) {
+        return filter(emulator, dataSource, listener, b -> b);
+    }
+
+    /** The same, with more settings ({@code maxConcurrentCallbacks}, ...) applied by {@code tune}. */
+    static MigrationFilter filter(StytchEmulator emulator, DataSource dataSource, MigrationListener listener,
+                                  java.util.function.UnaryOperator<MigrationConfig.Builder> tune) {
         MigrationConfig.Builder b = MigrationConfig.builder()
                 .stytchProjectId(emulator.projectId())
                 .stytchSecret(emulator.secret())
@@ -40,7 +46,7 @@ final class FilterFactory {
         if (listener != null) {
             b.listener(listener);
         }
-        return new MigrationFilter(b.build());
+        return new MigrationFilter(tune.apply(b).build());
     }
 
     /**

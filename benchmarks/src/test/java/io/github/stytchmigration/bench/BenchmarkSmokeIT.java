@@ -46,7 +46,9 @@ class BenchmarkSmokeIT {
                 // 4. scale
                 "scale_ratio", "scale_p50_ms_linked_small", "scale_p50_ms_linked_large",
                 // 5. memory and threads
-                "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second")) {
+                "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second",
+                // 6. bulkhead under a login storm
+                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms")) {
             assertThat(number(json, key)).as(key).isNotNull();
         }
         assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
@@ -54,7 +56,7 @@ class BenchmarkSmokeIT {
         assertThat(json).contains("\"schema_check_warns_without_email_index\":true");
 
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
-                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads")) {
+                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms")) {
             assertThat(output).contains(measurement);
         }
         assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");

@@ -338,7 +338,7 @@ abstract class EndToEndScenarios {
         HttpResponse<String> failed = callback("/redirect/authenticate", "magic_links", "unknown-token");
         assertThat(failed.statusCode()).isEqualTo(303);
         assertThat(failed.headers().firstValue("Location"))
-                .hasValueSatisfying(l -> assertThat(l).endsWith("/app/login?from=callback&error=invalid_token"));
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/app/login?from=callback&error=invalid_token&link=used"));
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.io.IOException;
  * <ul>
  * <li>{@code /start} opens a session before login, with a {@code cart} attribute that must survive the
  * session rotation: {@code session=ID};
+ * <li>{@code /pkce/TYPE} starts a PKCE flow of that token type as an app does: keeps Stytch's test
+ * verifier in the session where the filter looks for that flow's verifier, and prints its {@code challenge=};
  * <li>{@code /stytch-session}, with a session: the Stytch session token and JWT the filter kept
  * ({@code sessionToken=}, {@code sessionJwt=}), so that a test can search the logs for them;
  * <li>{@code /app-login}, a POST with {@code credential}: the app's own backend handing a Stytch session
@@ -30,6 +32,9 @@ import java.io.IOException;
  */
 public class AppServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    /** Stytch's PKCE test vector: the verifier and its S256 challenge. */
+    public static final String PKCE_TEST_VERIFIER = "00000000000000000000000000000000";
+    public static final String PKCE_TEST_CHALLENGE = "hODA6vqpWjTCk_J4rFLkXOU3urXnUqAOaVmhOuEDtlo";
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -39,6 +44,12 @@ public class AppServlet extends HttpServlet {
             HttpSession session = req.getSession(true);
             session.setAttribute("cart", "kept-across-login");
             resp.getWriter().print("session=" + session.getId() + "\n");
+            return;
+        }
+        if (path.startsWith("/pkce/")) {
+            String type = path.substring("/pkce/".length());
+            req.getSession(true).setAttribute("stytchMigration.pkceCodeVerifier." + type, PKCE_TEST_VERIFIER);
+            resp.getWriter().print("challenge=" + PKCE_TEST_CHALLENGE + "\n");
             return;
         }
         if (path.endsWith("/app-login") && !appLogin(req, resp)) {
