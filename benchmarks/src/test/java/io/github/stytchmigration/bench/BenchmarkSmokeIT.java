@@ -48,7 +48,10 @@ class BenchmarkSmokeIT {
                 // 5. memory and threads
                 "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second",
                 // 6. bulkhead under a login storm
-                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms")) {
+                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms",
+                // 7. sessions made elsewhere
+                "session_steady_ratio", "session_steady_vs_sdk", "session_steady_stytch_calls", "forged_jwt_rps",
+                "forged_jwt_stytch_calls", "new_jwt_stytch_calls", "jmh_new_jwt_us", "jmh_cached_jwt_us")) {
             assertThat(number(json, key)).as(key).isNotNull();
         }
         assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
@@ -56,7 +59,8 @@ class BenchmarkSmokeIT {
         assertThat(json).contains("\"schema_check_warns_without_email_index\":true");
 
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
-                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms")) {
+                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
+                "| 7 session steady ratio with/no filter", "| 7 Stytch calls for forged JWTs")) {
             assertThat(output).contains(measurement);
         }
         assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");
