@@ -4,13 +4,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.stytchmigration.ConflictPolicy;
 import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.internal.LinkResult;
-import io.github.stytchmigration.internal.MigrationException.AccountConflictException;
-import io.github.stytchmigration.internal.MigrationException.AccountConflictException.Reason;
 import io.github.stytchmigration.internal.MigrationException.DatabaseException;
 import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.StytchIdentity.Identifier;
-import io.github.stytchmigration.testing.CountingDataSource;
 import io.github.stytchmigration.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,27 +16,23 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class JdbcUserStoreIT {
+/**
+ * The store on PostgreSQL only: schema-qualified legacy tables with {@code createUserSql} (casts,
+ * {@code RETURNING}), server restarts, owned pools. The rules, races and round trips run on every
+ * database in {@link JdbcUserStoreIT}.
+ */
+class JdbcUserStorePostgresIT {
     static final TestDatabase db = TestDatabase.create();
-    static final String SNAPSHOT = "SELECT id, email, phone, stytch_user_id FROM users ORDER BY id";
 
     static final UserTableMapping DEFAULTS = UserTableMapping.defaults();
-    static final UserTableMapping WITH_PHONE = mapping("phone", ConflictPolicy.REJECT);
-    static final UserTableMapping RELINK = mapping(null, ConflictPolicy.RELINK);
 
     @AfterAll
     static void dropDatabase() {
@@ -50,10 +43,6 @@ class JdbcUserStoreIT {
     void freshTable() {
         db.exec("DROP TABLE IF EXISTS users", "DROP SCHEMA IF EXISTS legacy CASCADE");
         db.createDefaultUsersTable();
-    }
-
-    static UserTableMapping mapping(String phoneColumn, ConflictPolicy policy) {
-        return new UserTableMapping("users", "id", "email", phoneColumn, "stytch_user_id", null, policy);
     }
 
     static String newStytchId() {
@@ -79,287 +68,6 @@ class JdbcUserStoreIT {
 
     static String literal(String value) {
         return value == null ? "NULL" : "'" + value.replace("'", "''") + "'";
-    }
-
-    static String stytchIdOf(long id) {
-        Object value = db.query("SELECT stytch_user_id FROM users WHERE id = " + id).get(0).get("stytch_user_id");
-        return (String) value;
-    }
-
-    @Nested
-    class Rules {
-        @Test
-        void returnsAlreadyLinkedWhenARowCarriesTheStytchUserId() {
-            String stytch = newStytchId();
-            long id = insertUser("alice@example.com", null, stytch);
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-
-            LinkResult result = store(DEFAULTS).linkOrCreate(verifiedEmail(stytch, "alice@example.com"));
-
-            assertThat(result.outcome()).isEqualTo(MigrationOutcome.ALREADY_LINKED);
-            assertThat(result.userId()).isEqualTo(String.valueOf(id));
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void alreadyLinkedWinsOverAVerifiedMatchOnAnotherRow() {
-            String stytch = newStytchId();
-            long linked = insertUser("old@example.com", null, stytch);
-            insertUser("alice@example.com", null, null);
-
-            LinkResult result = store(DEFAULTS).linkOrCreate(verifiedEmail(stytch, "alice@example.com"));
-
-            assertThat(result.outcome()).isEqualTo(MigrationOutcome.ALREADY_LINKED);
-            assertThat(result.userId()).isEqualTo(String.valueOf(linked));
-        }
-
-        @Test
-        void linksTheOneUnlinkedRowMatchingAVerifiedEmail() {
-            insertUser("bob@example.com", null, null);
-            long id = insertUser("alice@example.com", null, null);
-            String stytch = newStytchId();
-
-            LinkResult result = store(DEFAULTS).linkOrCreate(verifiedEmail(stytch, "alice@example.com"));
-
-            assertThat(result.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(result.userId()).isEqualTo(String.valueOf(id));
-            assertThat(result.replacedStytchUserId()).isNull();
-            assertThat(stytchIdOf(id)).isEqualTo(stytch);
-            assertThat(db.count("SELECT count(*) FROM users WHERE stytch_user_id IS NOT NULL")).isEqualTo(1);
-            assertThat(store(DEFAULTS).linkOrCreate(verifiedEmail(stytch, "alice@example.com")).outcome())
-                    .isEqualTo(MigrationOutcome.ALREADY_LINKED);
-        }
-
-        @Test
-        void matchesEmailsCaseInsensitively() {
-            long lowerRow = insertUser("alice@example.com", null, null);
-            long mixedRow = insertUser("Carol@Example.ORG", null, null);
-
-            LinkResult alice = store(DEFAULTS).linkOrCreate(verifiedEmail(newStytchId(), "Alice@Example.COM"));
-            LinkResult carol = store(DEFAULTS).linkOrCreate(verifiedEmail(newStytchId(), "carol@example.org"));
-
-            assertThat(alice.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(alice.userId()).isEqualTo(String.valueOf(lowerRow));
-            assertThat(carol.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(carol.userId()).isEqualTo(String.valueOf(mixedRow));
-            assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(2);
-        }
-
-        @Test
-        void rejectsARowLinkedToAnotherStytchUserAndWritesNothing() {
-            long id = insertUser("alice@example.com", null, "user-test-someone-else");
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-
-            AccountConflictException e = catchThrowableOfType(AccountConflictException.class,
-                    () -> store(DEFAULTS).linkOrCreate(verifiedEmail(newStytchId(), "alice@example.com")));
-
-            assertThat(e.reason()).isEqualTo(Reason.LINKED_TO_OTHER_USER);
-            assertThat(e.getMessage()).contains(String.valueOf(id)).doesNotContain("alice@example.com");
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void relinksUnderRelinkPolicyAndReportsTheReplacedStytchUserId() {
-            long id = insertUser("alice@example.com", null, "user-test-old");
-            String stytch = newStytchId();
-
-            LinkResult result = store(RELINK).linkOrCreate(verifiedEmail(stytch, "ALICE@example.com"));
-
-            assertThat(result.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(result.userId()).isEqualTo(String.valueOf(id));
-            assertThat(result.replacedStytchUserId()).isEqualTo("user-test-old");
-            assertThat(stytchIdOf(id)).isEqualTo(stytch);
-            assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(1);
-        }
-
-        @Test
-        void rejectsAsAmbiguousWhenEmailMatchesOneRowAndPhoneAnother() {
-            insertUser("alice@example.com", null, null);
-            insertUser("other@example.com", "+15555550100", null);
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-            StytchIdentity alice = identity(newStytchId(), List.of(Identifier.verified("alice@example.com")),
-                    List.of(Identifier.verified("+15555550100")));
-
-            AccountConflictException e = catchThrowableOfType(AccountConflictException.class,
-                    () -> store(WITH_PHONE).linkOrCreate(alice));
-
-            assertThat(e.reason()).isEqualTo(Reason.AMBIGUOUS);
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void rejectsAsAmbiguousWhenTwoRowsShareTheLowerCasedEmail() {
-            insertUser("alice@example.com", null, null);
-            insertUser("Alice@Example.com", null, null);
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-
-            AccountConflictException e = catchThrowableOfType(AccountConflictException.class,
-                    () -> store(DEFAULTS).linkOrCreate(verifiedEmail(newStytchId(), "alice@example.com")));
-
-            assertThat(e.reason()).isEqualTo(Reason.AMBIGUOUS);
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void rejectsAsAmbiguousEvenUnderRelinkPolicy() {
-            insertUser("alice@example.com", null, "user-test-a");
-            insertUser("ALICE@example.com", null, null);
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-
-            assertThatThrownBy(() -> store(RELINK).linkOrCreate(verifiedEmail(newStytchId(), "alice@example.com")))
-                    .isInstanceOfSatisfying(AccountConflictException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AMBIGUOUS));
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void rejectsAMatchOnAnUnverifiedEmailAndWritesNothing() {
-            insertUser("alice@example.com", null, null);
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-            StytchIdentity mallory = identity(newStytchId(),
-                    List.of(Identifier.verified("mallory@example.com"), Identifier.unverified("Alice@example.com")), List.of());
-
-            AccountConflictException e = catchThrowableOfType(AccountConflictException.class,
-                    () -> store(DEFAULTS).linkOrCreate(mallory));
-
-            assertThat(e.reason()).isEqualTo(Reason.UNVERIFIED_MATCH);
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void rejectsAMatchOnAnUnverifiedPhoneAndWritesNothing() {
-            insertUser("alice@example.com", "+15555550100", null);
-            List<Map<String, Object>> before = db.query(SNAPSHOT);
-            StytchIdentity mallory = identity(newStytchId(), List.of(Identifier.verified("mallory@example.com")),
-                    List.of(Identifier.unverified("+15555550100")));
-
-            AccountConflictException e = catchThrowableOfType(AccountConflictException.class,
-                    () -> store(WITH_PHONE).linkOrCreate(mallory));
-
-            assertThat(e.reason()).isEqualTo(Reason.UNVERIFIED_MATCH);
-            assertThat(db.query(SNAPSHOT)).isEqualTo(before);
-        }
-
-        @Test
-        void aVerifiedMatchIsLinkedEvenWhenAnUnverifiedEmailMatchesAnotherRow() {
-            long alice = insertUser("alice@example.com", null, null);
-            insertUser("bob@example.com", null, null);
-            StytchIdentity identity = identity(newStytchId(),
-                    List.of(Identifier.verified("alice@example.com"), Identifier.unverified("bob@example.com")), List.of());
-
-            LinkResult result = store(DEFAULTS).linkOrCreate(identity);
-
-            assertThat(result.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(result.userId()).isEqualTo(String.valueOf(alice));
-        }
-
-        @Test
-        void matchesPhoneNumbersOnlyWhenPhoneColumnIsSet() {
-            long phoneRow = insertUser("old-address@example.com", "+15555550100", null);
-            StytchIdentity withoutPhoneColumn = identity(newStytchId(), List.of(Identifier.verified("new@example.com")),
-                    List.of(Identifier.verified("+15555550100")));
-            StytchIdentity withPhoneColumn = identity(newStytchId(), List.of(Identifier.verified("new2@example.com")),
-                    List.of(Identifier.verified("+15555550100")));
-
-            LinkResult ignored = store(DEFAULTS).linkOrCreate(withoutPhoneColumn);
-            LinkResult linked = store(WITH_PHONE).linkOrCreate(withPhoneColumn);
-
-            assertThat(ignored.outcome()).isEqualTo(MigrationOutcome.CREATED);
-            assertThat(ignored.userId()).isNotEqualTo(String.valueOf(phoneRow));
-            assertThat(linked.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(linked.userId()).isEqualTo(String.valueOf(phoneRow));
-        }
-
-        @Test
-        void unverifiedPhoneIsIgnoredWhenPhoneColumnIsNotSet() {
-            insertUser("alice@example.com", "+15555550100", null);
-            StytchIdentity identity = identity(newStytchId(), List.of(Identifier.verified("new@example.com")),
-                    List.of(Identifier.unverified("+15555550100")));
-
-            assertThat(store(DEFAULTS).linkOrCreate(identity).outcome()).isEqualTo(MigrationOutcome.CREATED);
-        }
-
-        @Test
-        void createsARowWithTheGeneratedInsertKeepingTheEmailAsStytchSentIt() {
-            insertUser("someone@example.com", null, null);
-            String stytch = newStytchId();
-            StytchIdentity bob = identity(stytch, List.of(Identifier.unverified("bob-old@example.com"),
-                    Identifier.verified("Bob@Example.com")), List.of(Identifier.verified("+15555550111")));
-
-            LinkResult result = store(WITH_PHONE).linkOrCreate(bob);
-
-            assertThat(result.outcome()).isEqualTo(MigrationOutcome.CREATED);
-            List<Map<String, Object>> rows = db.query("SELECT id, email, phone FROM users WHERE stytch_user_id = '" + stytch + "'");
-            assertThat(rows).hasSize(1);
-            assertThat(String.valueOf(rows.get(0).get("id"))).isEqualTo(result.userId());
-            assertThat(rows.get(0).get("email")).isEqualTo("Bob@Example.com");
-            assertThat(rows.get(0).get("phone")).isEqualTo("+15555550111");
-            assertThat(store(WITH_PHONE).linkOrCreate(bob).outcome()).isEqualTo(MigrationOutcome.ALREADY_LINKED);
-        }
-    }
-
-    @Nested
-    class Concurrency {
-        static final int THREADS = 32;
-
-        List<LinkResult> race(JdbcUserStore store, StytchIdentity identity) throws Exception {
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            try {
-                CountDownLatch ready = new CountDownLatch(THREADS);
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<LinkResult>> futures = new ArrayList<>();
-                for (int i = 0; i < THREADS; i++) {
-                    futures.add(pool.submit(() -> {
-                        ready.countDown();
-                        start.await();
-                        return store.linkOrCreate(identity);
-                    }));
-                }
-                assertThat(ready.await(30, TimeUnit.SECONDS)).isTrue();
-                start.countDown();
-                List<LinkResult> results = new ArrayList<>();
-                for (Future<LinkResult> f : futures) {
-                    results.add(f.get(60, TimeUnit.SECONDS)); // an exception here fails the test
-                }
-                return results;
-            } finally {
-                pool.shutdownNow();
-            }
-        }
-
-        @Test
-        void thirtyTwoSimultaneousFirstLoginsOfANewUserCreateOneRow() throws Exception {
-            try (HikariDataSource pool = DataSources.pool(db.jdbcUrl(), db.user(), db.password(), THREADS, 10_000);
-                 JdbcUserStore store = new JdbcUserStore(pool, DEFAULTS, false, 10)) {
-                for (int round = 0; round < 3; round++) {
-                    String stytch = newStytchId();
-                    List<LinkResult> results = race(store, verifiedEmail(stytch, "new" + round + "@example.com"));
-
-                    assertThat(db.count("SELECT count(*) FROM users WHERE stytch_user_id = '" + stytch + "'")).isEqualTo(1);
-                    assertThat(db.count("SELECT count(*) FROM users WHERE lower(email) = 'new" + round + "@example.com'")).isEqualTo(1);
-                    assertThat(results).extracting(LinkResult::userId).containsOnly(results.get(0).userId());
-                    assertThat(results).filteredOn(r -> r.outcome() == MigrationOutcome.CREATED).hasSize(1);
-                    assertThat(results).filteredOn(r -> r.outcome() == MigrationOutcome.ALREADY_LINKED).hasSize(THREADS - 1);
-                }
-            }
-        }
-
-        @Test
-        void thirtyTwoSimultaneousLoginsLinkingOneExistingRowLinkItOnce() throws Exception {
-            try (HikariDataSource pool = DataSources.pool(db.jdbcUrl(), db.user(), db.password(), THREADS, 10_000);
-                 JdbcUserStore store = new JdbcUserStore(pool, DEFAULTS, false, 10)) {
-                for (int round = 0; round < 3; round++) {
-                    long id = insertUser("legacy" + round + "@example.com", null, null);
-                    String stytch = newStytchId();
-                    List<LinkResult> results = race(store, verifiedEmail(stytch, "Legacy" + round + "@example.com"));
-
-                    assertThat(stytchIdOf(id)).isEqualTo(stytch);
-                    assertThat(results).extracting(LinkResult::userId).containsOnly(String.valueOf(id));
-                    assertThat(results).filteredOn(r -> r.outcome() == MigrationOutcome.LINKED).hasSize(1);
-                    assertThat(results).filteredOn(r -> r.outcome() == MigrationOutcome.ALREADY_LINKED).hasSize(THREADS - 1);
-                }
-                assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(3);
-            }
-        }
     }
 
     @Nested
@@ -461,47 +169,6 @@ class JdbcUserStoreIT {
 
             assertThatThrownBy(() -> store.linkOrCreate(verifiedEmail(newStytchId(), "hal@example.com")))
                     .isInstanceOf(DatabaseException.class).hasMessageContaining("createUserSql");
-        }
-    }
-
-    @Nested
-    class RoundTrips {
-        @Test
-        void alreadyLinkedCostsOneStatementLinkedAndCreatedAtMostThree() {
-            CountingDataSource counting = new CountingDataSource(db.dataSource());
-            JdbcUserStore store = new JdbcUserStore(counting, DEFAULTS, false, 5);
-            insertUser("ivy@example.com", null, null);
-
-            LinkResult linked = store.linkOrCreate(verifiedEmail("user-test-ivy", "ivy@example.com"));
-            int linkedStatements = counting.statements();
-            counting.reset();
-            LinkResult already = store.linkOrCreate(verifiedEmail("user-test-ivy", "ivy@example.com"));
-            int alreadyStatements = counting.statements();
-            counting.reset();
-            LinkResult created = store.linkOrCreate(verifiedEmail("user-test-jon", "jon@example.com"));
-            int createdStatements = counting.statements();
-
-            assertThat(linked.outcome()).isEqualTo(MigrationOutcome.LINKED);
-            assertThat(already.outcome()).isEqualTo(MigrationOutcome.ALREADY_LINKED);
-            assertThat(created.outcome()).isEqualTo(MigrationOutcome.CREATED);
-            assertThat(alreadyStatements).isEqualTo(1);
-            assertThat(linkedStatements).isLessThanOrEqualTo(3);
-            assertThat(createdStatements).isLessThanOrEqualTo(3);
-            assertThat(counting.connections()).isEqualTo(1);
-        }
-
-        @Test
-        void createThroughATemplateCostsAtMostThreeStatements() {
-            db.exec("CREATE SCHEMA legacy", "CREATE TABLE legacy.members (member_no SERIAL PRIMARY KEY, mail TEXT NOT NULL,"
-                    + " stytch_ref VARCHAR(255) UNIQUE)");
-            CountingDataSource counting = new CountingDataSource(db.dataSource());
-            JdbcUserStore store = new JdbcUserStore(counting, new UserTableMapping("legacy.members", "member_no", "mail", null,
-                    "stytch_ref", "INSERT INTO legacy.members (mail, stytch_ref) VALUES (:email, :stytch_user_id)",
-                    ConflictPolicy.REJECT), false, 5);
-
-            assertThat(store.linkOrCreate(verifiedEmail("user-test-kim", "kim@example.com")).outcome())
-                    .isEqualTo(MigrationOutcome.CREATED);
-            assertThat(counting.statements()).isLessThanOrEqualTo(3);
         }
     }
 
