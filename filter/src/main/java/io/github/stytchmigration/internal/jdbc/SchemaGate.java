@@ -34,8 +34,9 @@ final class SchemaGate {
     private final ReentrantLock lock = new ReentrantLock();
 
     private volatile TableReport passed;
-    /** Guarded by {@link #lock}. Counts finished checks, so a waiter can tell that one ran while it waited. */
-    private long checks;
+    /** Written under {@link #lock}, read without it: counts finished checks, so a waiter can tell that one ran while it waited. */
+    private volatile long checks;
+    /** Guarded by {@link #lock}. */
     private RuntimeException lastFailure;
     private long lastFailureNanos;
 
@@ -71,13 +72,7 @@ final class SchemaGate {
     }
 
     private TableReport await(boolean init) {
-        long seen;
-        lock.lock();
-        try {
-            seen = checks;
-        } finally {
-            lock.unlock();
-        }
+        long seen = checks;
         try {
             // the running check is itself bounded by timeoutMillis: waiting a little longer is enough
             if (!lock.tryLock(timeoutMillis + 1000, TimeUnit.MILLISECONDS)) {
@@ -124,10 +119,8 @@ final class SchemaGate {
                 throw e;
             }
             throw answer(e);
-        } catch (DatabaseUnavailableException e) {
-            failed(e);
-            throw e;
         } catch (RuntimeException e) {
+            // DatabaseUnavailableException (503) or another database failure: this login answers it as is
             failed(e);
             throw e;
         } finally {
