@@ -145,13 +145,14 @@ public final class JdbcUserStore implements UserStore {
         UserRow row = decision.row();
         switch (decision.kind()) {
             case ALREADY_LINKED:
-                return LinkResult.of(MigrationOutcome.ALREADY_LINKED, row.idString());
+                return LinkResult.of(MigrationOutcome.ALREADY_LINKED, row.idString()).needingSecondFactor(row.secondFactor());
             case LINK:
                 return update(c, at.at("link a user row", s.link), identity.stytchUserId(), row.id(), null) == 1
-                        ? LinkResult.of(MigrationOutcome.LINKED, row.idString()) : null;
+                        ? LinkResult.of(MigrationOutcome.LINKED, row.idString()).needingSecondFactor(row.secondFactor()) : null;
             case RELINK:
                 return update(c, at.at("relink a user row", s.relink), identity.stytchUserId(), row.id(), row.stytchUserId()) == 1
-                        ? new LinkResult(MigrationOutcome.LINKED, row.idString(), row.stytchUserId()) : null;
+                        ? new LinkResult(MigrationOutcome.LINKED, row.idString(), row.stytchUserId())
+                                .needingSecondFactor(row.secondFactor()) : null;
             case CREATE:
                 String newId = insert(c, s, at, identity);
                 return newId == null ? null : LinkResult.of(MigrationOutcome.CREATED, newId);
@@ -191,11 +192,13 @@ public final class JdbcUserStore implements UserStore {
             List<UserRow> rows = new ArrayList<>(2);
             try (ResultSet rs = ps.executeQuery()) {
                 int activeIndex = s.phoneMatching ? 5 : 4;
+                int secondFactorIndex = activeIndex + (s.activeColumn ? 1 : 0);
                 while (rs.next()) {
-                    // NULL (a condition over NULL columns) reads as 0: not active
+                    // NULL (a condition over NULL columns) reads as 0: not active, no second factor
                     boolean active = !s.activeColumn || rs.getInt(activeIndex) == 1;
+                    boolean secondFactor = s.secondFactorColumn && rs.getInt(secondFactorIndex) == 1;
                     rows.add(new UserRow(rs.getObject(1), rs.getString(2), rs.getString(3),
-                            s.phoneMatching ? rs.getString(4) : null, active));
+                            s.phoneMatching ? rs.getString(4) : null, active, secondFactor));
                 }
             }
             return rows;
