@@ -1,6 +1,5 @@
 package io.github.stytchmigration.matrix;
 
-import io.github.stytchmigration.testing.Deployment;
 import io.github.stytchmigration.testing.ServletContainer;
 
 import java.io.IOException;
