@@ -112,6 +112,21 @@ public final class MigrationConfig {
     /** A matched row linked to another Stytch user: {@code reject} (default) or {@code relink}. */
     public static final Param<ConflictPolicy> CONFLICT_POLICY = new Param<>("conflictPolicy", ConflictPolicy.REJECT,
             "reject or relink", MigrationConfig::conflictPolicy).display(ConflictPolicy::paramValue);
+    /**
+     * SQL boolean expression over the user table's columns (e.g. {@code status = 'active' AND deleted_at IS NULL});
+     * a login whose row does not satisfy it is refused with {@code account_disabled}. Default: none.
+     */
+    public static final Param<String> ACTIVE_USER_CONDITION = Param.text("activeUserCondition", null,
+            "SQL condition an active user's row satisfies").check(MigrationConfig::sqlCondition);
+    /**
+     * SQL boolean expression over the user table's columns that marks a row as needing a second factor
+     * before its login counts (e.g. {@code legacy_totp}); requires {@code secondFactorUrl}. Default: none.
+     */
+    public static final Param<String> SECOND_FACTOR_CONDITION = Param.text("secondFactorCondition", null,
+            "SQL condition of a row that needs a second factor").check(MigrationConfig::sqlCondition);
+    /** Context-relative page where such a login goes, pending, to prove the second factor. */
+    public static final Param<String> SECOND_FACTOR_URL = Param.text("secondFactorUrl", null,
+            "where a login that needs a second factor goes").check(MigrationConfig::contextRelativeUrl);
     /** Context-relative redirect after success; default: pass the request on. */
     public static final Param<String> SUCCESS_URL = Param.text("successUrl", null, "redirect after success")
             .check(MigrationConfig::contextRelativeUrl);
@@ -185,6 +200,9 @@ public final class MigrationConfig {
             throw new IllegalArgumentException("exactly one of " + DATA_SOURCE_JNDI_NAME + " / " + JDBC_URL
                     + (dataSource != null || sources == 0 ? " / a programmatic DataSource" : "")
                     + " must be set, found " + sources);
+        }
+        if ((value(SECOND_FACTOR_CONDITION) == null) != (value(SECOND_FACTOR_URL) == null)) {
+            throw new IllegalArgumentException(SECOND_FACTOR_CONDITION + " and " + SECOND_FACTOR_URL + " go together: set both or neither");
         }
         if (value(CONFIRM_PAGE) && value(SUCCESS_URL) == null) {
             // the page's POST would otherwise reach the app's callback servlet, which may implement GET only,
@@ -333,6 +351,21 @@ public final class MigrationConfig {
 
     public ConflictPolicy conflictPolicy() {
         return value(CONFLICT_POLICY);
+    }
+
+    /** The SQL condition an active user's row satisfies, or null when every row counts as active. */
+    public String activeUserCondition() {
+        return value(ACTIVE_USER_CONDITION);
+    }
+
+    /** The SQL condition of a row whose login needs a second factor; null when none does. */
+    public String secondFactorCondition() {
+        return value(SECOND_FACTOR_CONDITION);
+    }
+
+    /** Where a login that needs a second factor goes, pending; null when none does. */
+    public String secondFactorUrl() {
+        return value(SECOND_FACTOR_URL);
     }
 
     /** Context-relative, or null to pass the request on. */
@@ -522,6 +555,36 @@ public final class MigrationConfig {
         NamedParameterSql parsed = NamedParameterSql.parse(v, NamedParameterSql.CREATE_USER_SQL_PARAMETERS);
         if (!parsed.parameterNames().contains("stytch_user_id")) {
             throw new IllegalArgumentException(p + " must bind :stytch_user_id");
+        }
+        return v;
+    }
+
+    // The store wraps the condition as CASE WHEN (condition) THEN 1 ELSE 0 END: it must stay inside its
+    // parentheses and be one expression. The database checks the rest when the filter prepares it at init.
+    private static String sqlCondition(Param<String> p, String v) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            char next = i + 1 < v.length() ? v.charAt(i + 1) : 0;
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0; // a doubled quote closes and reopens: same result
+                }
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            } else if (c == ';' || c == '?' || c == '#' || (c == '-' && next == '-') || (c == '/' && next == '*')) {
+                depth = -1;
+                break;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth < 0) {
+                break;
+            }
+        }
+        if (depth != 0 || quote != 0) {
+            throw invalid(p, v, "must be one SQL boolean expression over the user table's columns"
+                    + " (no ';', '?', comments, or unbalanced quotes or parentheses)");
         }
         return v;
     }
@@ -806,6 +869,21 @@ public final class MigrationConfig {
 
         public Builder conflictPolicy(ConflictPolicy v) {
             return set(CONFLICT_POLICY, v);
+        }
+
+        /** Null (default): every row counts as active. See {@link MigrationConfig#ACTIVE_USER_CONDITION}. */
+        public Builder activeUserCondition(String v) {
+            return parse(ACTIVE_USER_CONDITION, v);
+        }
+
+        /** With {@link #secondFactorUrl}: see {@link MigrationConfig#SECOND_FACTOR_CONDITION}. */
+        public Builder secondFactorCondition(String v) {
+            return parse(SECOND_FACTOR_CONDITION, v);
+        }
+
+        /** With {@link #secondFactorCondition}: see {@link MigrationConfig#SECOND_FACTOR_URL}. */
+        public Builder secondFactorUrl(String v) {
+            return parse(SECOND_FACTOR_URL, v);
         }
 
         public Builder successUrl(String v) {

@@ -27,12 +27,14 @@ final class Responder {
 
     private final String sessionUserIdAttribute;
     private final String successUrl;
+    private final String secondFactorUrl;
     private final String failureUrl;
     private final StytchCookies cookies;
 
     Responder(MigrationConfig config) {
         this.sessionUserIdAttribute = config.sessionUserIdAttribute();
         this.successUrl = config.successUrl();
+        this.secondFactorUrl = config.secondFactorUrl();
         this.failureUrl = config.failureUrl();
         this.cookies = new StytchCookies(config);
     }
@@ -69,7 +71,9 @@ final class Responder {
     private void succeed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
                          CallbackResult outcome) throws IOException, ServletException {
         applyLogin(request, response, outcome, HttpSessionLogin.SOURCE_CALLBACK, -1);
-        if (successUrl != null) {
+        if (outcome.result().secondFactorRequired()) {
+            seeOther(response, request.getContextPath() + secondFactorUrl);
+        } else if (successUrl != null) {
             seeOther(response, request.getContextPath() + successUrl);
         } else {
             chain.doFilter(request, response);
@@ -94,6 +98,11 @@ final class Responder {
                 // the answer carries a new session id: no cache may keep it
                 response.setHeader("Cache-Control", "no-store");
                 applyLogin(request, response, decision.result(), decision.source(), decision.confirmedAt());
+                if (decision.result().result().secondFactorRequired()) {
+                    // pending, as after a callback: the app's second-factor page completes the login
+                    seeOther(response, request.getContextPath() + secondFactorUrl);
+                    return;
+                }
                 break;
             case FAIL:
                 fail(request, response, decision.result(), false);
@@ -145,7 +154,17 @@ final class Responder {
         session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_ID, login.sessionId());
         session.setAttribute(MigrationFilter.SESSION_LOGIN_SOURCE, source);
         session.setAttribute(HttpSessionLogin.CONFIRMED_AT_ATTRIBUTE, confirmedAt < 0 ? null : confirmedAt);
-        session.setAttribute(sessionUserIdAttribute, result.userId());
+        if (result.secondFactorRequired()) {
+            // not logged in yet: the app's second-factor page completes it (MigrationFilter.completeSecondFactor)
+            session.removeAttribute(sessionUserIdAttribute);
+            session.setAttribute(MigrationFilter.SESSION_PENDING_USER_ID_ATTRIBUTE, sessionUserIdAttribute);
+            session.setAttribute(MigrationFilter.SESSION_PENDING_USER_ID, result.userId());
+            request.setAttribute(MigrationFilter.ATTR_SECOND_FACTOR_REQUIRED, "true");
+        } else {
+            session.removeAttribute(MigrationFilter.SESSION_PENDING_USER_ID);
+            session.removeAttribute(MigrationFilter.SESSION_PENDING_USER_ID_ATTRIBUTE);
+            session.setAttribute(sessionUserIdAttribute, result.userId());
+        }
         request.setAttribute(MigrationFilter.ATTR_OUTCOME, result.outcome().name());
         request.setAttribute(MigrationFilter.ATTR_USER_ID, result.userId());
         request.setAttribute(MigrationFilter.ATTR_STYTCH_USER_ID, result.stytchUserId());
@@ -255,6 +274,8 @@ final class Responder {
                         + " the one that asked for it. Please request a new one.";
             case ACCOUNT_CONFLICT:
                 return "This sign-in cannot be matched safely to an existing account. Please contact support.";
+            case ACCOUNT_DISABLED:
+                return "This account is disabled. Please contact support to have it re-enabled.";
             case RATE_LIMITED:
                 return "Too many sign-in attempts. Please wait a moment and try again.";
             case STYTCH_UNAVAILABLE:

@@ -76,6 +76,10 @@ final class SessionRequests {
         }
         Object userId = session.getAttribute(sessionUserIdAttribute);
         if (userId == null) {
+            // a login waiting for its second factor came from its Stytch session as much: not a new login
+            userId = session.getAttribute(MigrationFilter.SESSION_PENDING_USER_ID);
+        }
+        if (userId == null) {
             return HttpSessionLogin.NONE;
         }
         Object confirmedAt = session.getAttribute(HttpSessionLogin.CONFIRMED_AT_ATTRIBUTE);

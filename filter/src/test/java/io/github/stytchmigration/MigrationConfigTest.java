@@ -205,6 +205,30 @@ class MigrationConfigTest {
     }
 
     @Test
+    void acceptsAnActiveUserConditionAndShowsItInTheInitLine() {
+        Map<String, String> p = essentials();
+        assertThat(parse(p).activeUserCondition()).isNull();
+        p.put("activeUserCondition", " status = 'active;' AND (deleted_at IS NULL OR \"Note\" = ')') ");
+        MigrationConfig c = parse(p);
+        assertThat(c.activeUserCondition()).isEqualTo("status = 'active;' AND (deleted_at IS NULL OR \"Note\" = ')')");
+        assertThat(c.toString()).contains("activeUserCondition=status = 'active;' AND");
+        assertThat(MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret("s").jdbcUrl("jdbc:x:y")
+                .activeUserCondition("enabled").build().activeUserCondition()).isEqualTo("enabled");
+    }
+
+    @Test
+    void rejectsAnActiveUserConditionThatCouldLeaveItsParentheses() {
+        String rule = " must be one SQL boolean expression over the user table's columns"
+                + " (no ';', '?', comments, or unbalanced quotes or parentheses)";
+        for (String bad : new String[]{"status = 'active'; DROP TABLE users", "status = ?", "1 = 1) OR (1 = 1",
+                "status = 'active", "enabled -- comment", "enabled /* x */", "(enabled", "enabled # x"}) {
+            Map<String, String> p = essentials();
+            p.put("activeUserCondition", bad);
+            assertRejected(p, "activeUserCondition [" + bad + "]" + rule);
+        }
+    }
+
+    @Test
     void requiresCreateUserSqlToBindTheStytchUserId() {
         Map<String, String> p = essentials();
         p.put("createUserSql", "INSERT INTO users (email) VALUES (:email) RETURNING id");
@@ -267,8 +291,9 @@ class MigrationConfigTest {
 
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
-        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage")
-                .hasSize(32);
+        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage",
+                "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "sessionSources", "logoutPath")
+                .hasSize(35);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");
@@ -371,5 +396,18 @@ class MigrationConfigTest {
         assertRejected(p, "maxConcurrentCallbacks [0] must be between 1 and 10000");
         p.put("maxConcurrentCallbacks", "200");
         assertThat(parse(p).maxConcurrentCallbacks()).isEqualTo(200);
+    }
+
+    @Test
+    void theSecondFactorConditionAndUrlGoTogether() {
+        Map<String, String> p = essentials();
+        p.put("secondFactorCondition", "legacy_totp");
+        assertRejected(p, "secondFactorCondition and secondFactorUrl go together: set both or neither");
+        p.put("secondFactorUrl", "https://evil.example/mfa");
+        assertRejected(p, "secondFactorUrl [https://evil.example/mfa] must be a context-relative path starting with a single '/'");
+        p.put("secondFactorUrl", "/mfa");
+        assertThat(parse(p).secondFactorUrl()).isEqualTo("/mfa");
+        p.put("secondFactorCondition", "legacy_totp; DROP TABLE users");
+        assertThatThrownBy(() -> parse(p)).hasMessageStartingWith("secondFactorCondition [legacy_totp; DROP TABLE users] must be");
     }
 }

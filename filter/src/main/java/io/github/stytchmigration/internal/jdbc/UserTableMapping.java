@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * Where the users live: table and column names (already validated as SQL identifiers by the
- * config), the optional {@code createUserSql} template and the conflict policy.
+ * config), the optional {@code createUserSql} template, the conflict policy and the optional
+ * {@code activeUserCondition}.
  */
 public final class UserTableMapping {
     private final String table;
@@ -17,6 +18,8 @@ public final class UserTableMapping {
     private final String stytchUserIdColumn;
     private final String createUserSql;
     private final ConflictPolicy conflictPolicy;
+    private final String activeUserCondition;
+    private final String secondFactorCondition;
 
     /**
      * @param phoneColumn   null when phone matching is off
@@ -24,6 +27,12 @@ public final class UserTableMapping {
      */
     public UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
                             String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy) {
+        this(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql, conflictPolicy, null, null);
+    }
+
+    private UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
+                             String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy,
+                             String activeUserCondition, String secondFactorCondition) {
         this.table = Objects.requireNonNull(table, "table");
         this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
         this.emailColumn = Objects.requireNonNull(emailColumn, "emailColumn");
@@ -31,12 +40,27 @@ public final class UserTableMapping {
         this.stytchUserIdColumn = Objects.requireNonNull(stytchUserIdColumn, "stytchUserIdColumn");
         this.createUserSql = createUserSql;
         this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy");
+        this.activeUserCondition = activeUserCondition;
+        this.secondFactorCondition = secondFactorCondition;
+    }
+
+    /** This mapping with an {@code activeUserCondition} (null: every row counts as active). */
+    public UserTableMapping withActiveUserCondition(String condition) {
+        return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
+                conflictPolicy, condition, secondFactorCondition);
+    }
+
+    /** This mapping with a {@code secondFactorCondition} (null: no row needs a second factor). */
+    public UserTableMapping withSecondFactorCondition(String condition) {
+        return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
+                conflictPolicy, activeUserCondition, condition);
     }
 
     /** The mapping of a validated config. */
     public static UserTableMapping from(MigrationConfig config) {
         return new UserTableMapping(config.userTable(), config.userIdColumn(), config.emailColumn(), config.phoneColumn(),
-                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy());
+                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy(), config.activeUserCondition(),
+                config.secondFactorCondition());
     }
 
     /** A mapping with the contract's defaults: {@code users(id, email, stytch_user_id)}, reject. */
@@ -73,5 +97,25 @@ public final class UserTableMapping {
 
     public ConflictPolicy conflictPolicy() {
         return conflictPolicy;
+    }
+
+    /** The SQL condition an active row satisfies, as the config validated it; null when every row counts as active. */
+    public String activeUserCondition() {
+        return activeUserCondition;
+    }
+
+    /** {@code CASE WHEN (condition) THEN 1 ELSE 0 END}: 1 for an active row, 0 when the condition is false or NULL. */
+    String activeColumnSql() {
+        return activeUserCondition == null ? null : "CASE WHEN (" + activeUserCondition + ") THEN 1 ELSE 0 END";
+    }
+
+    /** The SQL condition of a row whose login needs a second factor, as the config validated it; null when none does. */
+    public String secondFactorCondition() {
+        return secondFactorCondition;
+    }
+
+    /** 1 for a row that needs a second factor, 0 when the condition is false or NULL; null without a condition. */
+    String secondFactorColumnSql() {
+        return secondFactorCondition == null ? null : "CASE WHEN (" + secondFactorCondition + ") THEN 1 ELSE 0 END";
     }
 }
