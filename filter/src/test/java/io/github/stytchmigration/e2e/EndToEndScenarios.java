@@ -67,19 +67,8 @@ abstract class EndToEndScenarios {
         app = stack.app();
         remember(emulator.secret());
         remember(db.password());
-        // One login of each kind first: the scenarios bound Stytch by 2 s, and a JVM's first SDK call (Kotlin,
-        // Moshi adapters, OkHttp) can take longer on a loaded machine. A warm-up that times out still loads
-        // those classes, so it is tried again. @BeforeEach clears what it wrote.
-        warmUp("magic_links", () -> emulator.magicLinkToken("warm.up@example.com"));
-        warmUp("oauth", () -> emulator.oauthToken("google", "warm.up@example.com", true));
-    }
-
-    private void warmUp(String type, java.util.function.Supplier<String> token) throws Exception {
-        int status = 0;
-        for (int attempt = 0; attempt < 5 && status != 200; attempt++) {
-            status = new Browser().callback(app.appUrl() + "/authenticate", type, remember(token.get())).statusCode();
-        }
-        assertThat(status).as("a " + type + " warm-up login within 5 attempts").isEqualTo(200);
+        // the scenarios bound Stytch by 2 s: warm the SDK up first; @BeforeEach clears what it wrote
+        stack.warmUp("/authenticate").forEach(this::remember);
     }
 
     private WebApp webapp(StytchEmulator emulator, TestDatabase db) {
