@@ -267,7 +267,8 @@ class SampleEndToEndTest {
         assertThat(first.statusCode()).isEqualTo(303);
         HttpResponse<String> reused = browser.get(first.request().uri().toString());
         assertThat(reused.statusCode()).isEqualTo(303);
-        assertThat(reused.headers().firstValue("Location")).hasValue("/login?error=invalid_token");
+        assertThat(reused.headers().firstValue("Location"))
+                .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
         HttpResponse<String> page = browser.follow(reused);
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.body()).contains("expired, was already used");
@@ -279,7 +280,8 @@ class SampleEndToEndTest {
         asker.submit("/login", "/login", Map.of("email", "ivan@example.com"));
         var messages = WebClient.outbox(emulator, "ivan@example.com");
         HttpResponse<String> elsewhere = client().get(messages.get(messages.size() - 1).url());
-        assertThat(elsewhere.headers().firstValue("Location")).hasValue("/login?error=invalid_token");
+        assertThat(elsewhere.headers().firstValue("Location"))
+                .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
         assertThat(dbString("SELECT stytch_user_id FROM users WHERE lower(email) = ?", "ivan@example.com")).isNull();
     }
 
