@@ -350,7 +350,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /** Deletes a temporary directory tree, best effort: cleaning up must not hide a test's own failure. */
-    static void deleteTree(Path root) {
+    public static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
