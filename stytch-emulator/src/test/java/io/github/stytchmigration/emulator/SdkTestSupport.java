@@ -2,11 +2,19 @@ package io.github.stytchmigration.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stytch.java.common.ErrorResponse;
 import com.stytch.java.common.StytchException;
 import com.stytch.java.common.StytchResult;
 import com.stytch.java.consumer.StytchClient;
 import com.stytch.java.common.OptionalClientConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +25,9 @@ import org.junit.jupiter.api.TestInstance;
 /** One emulator and one real Stytch SDK client per test class; state is reset before each test. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SdkTestSupport {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     protected StytchEmulator emulator;
     protected StytchClient client;
@@ -40,6 +51,33 @@ abstract class SdkTestSupport {
     @BeforeEach
     void resetEmulator() {
         emulator.reset();
+    }
+
+    /** An emulator-only call: {@code method} on {@code path} with a JSON body (or none); answers status and body. */
+    HttpResponse<String> http(String method, String path, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(emulator.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** The JSON body of an emulator-only call that must answer 200. */
+    JsonNode httpOk(String method, String path, String json) {
+        HttpResponse<String> response = http(method, path, json);
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(200);
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
     }
 
     static <T> StytchResult<T> await(CompletableFuture<StytchResult<T>> future) {

@@ -5,11 +5,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
+import io.github.stytchmigration.emulator.UserUpdate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
-/** The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, reset, the human page. */
+/**
+ * The emulator-only endpoints under {@code /emulator}: outbox, OAuth tokens, faults, signing keys,
+ * users.update records, hold-and-release, reset, the human page.
+ */
 final class AdminApi {
 
     private final State state;
@@ -52,6 +59,103 @@ final class AdminApi {
         }
         state.addFault(fault);
         return Reply.json(Json.object().put("path", fault.path()).put("times", fault.times()));
+    }
+
+    // ---- signing keys ----
+
+    /** GET /emulator/keys: the served key ids, oldest first, and the one that signs. */
+    Reply keys(Call call) {
+        return Reply.json(keysView(Json.object()));
+    }
+
+    /** POST /emulator/keys/rotate: a new key signs from now on; the old ones stay in the JWKS. */
+    Reply rotateKey(Call call) {
+        state.keys().rotate();
+        return Reply.json(keysView(Json.object()));
+    }
+
+    /** POST /emulator/keys/drop_old: only the signing key stays in the JWKS. */
+    Reply dropOldKeys(Call call) {
+        ObjectNode answer = Json.object();
+        ArrayNode dropped = answer.putArray("dropped");
+        state.keys().dropOld().forEach(dropped::add);
+        return Reply.json(keysView(answer));
+    }
+
+    private ObjectNode keysView(ObjectNode answer) {
+        answer.put("current", state.keys().current().getKeyId());
+        ArrayNode kids = answer.putArray("kids");
+        state.keys().kids().forEach(kids::add);
+        return answer;
+    }
+
+    // ---- records ----
+
+    /** GET /emulator/users/updates[?user_id=]: users.update calls, oldest first. */
+    Reply userUpdates(Call call) {
+        String id = call.queryValue("user_id");
+        String userId = id == null ? null : state.findUser(id).map(u -> u.userId).orElse(id);
+        ObjectNode answer = Json.object();
+        ArrayNode list = answer.putArray("updates");
+        for (UserUpdate u : state.userUpdates(userId)) {
+            ObjectNode node = list.addObject().put("at", Views.time(u.at())).put("requested_id", u.requestedId())
+                    .put("user_id", u.userId());
+            ArrayNode fields = node.putArray("fields");
+            u.fields().forEach(fields::add);
+            node.put("external_id", u.externalId()).put("roles_sent", u.rolesSent());
+            if (u.roles() == null) {
+                node.putNull("roles");
+            } else {
+                ArrayNode roles = node.putArray("roles");
+                u.roles().forEach(roles::add);
+            }
+            node.put("status", u.status());
+        }
+        return Reply.json(answer);
+    }
+
+    // ---- hold and release ----
+
+    /** POST /emulator/hold {"count", "timeout_ms" (default 10000), "paths" (default the authenticate calls)}. */
+    Reply hold(Call call) {
+        JsonNode b = call.body();
+        Set<String> paths = new LinkedHashSet<>();
+        b.path("paths").forEach(p -> paths.add(p.asText()));
+        HoldGate gate;
+        try {
+            gate = new HoldGate(b.path("count").asInt(0), Duration.ofMillis(b.path("timeout_ms").asLong(10_000)),
+                    paths.isEmpty() ? HoldGate.AUTHENTICATE_PATHS : paths);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        state.setHold(gate);
+        return Reply.json(holdView(gate));
+    }
+
+    /** GET /emulator/hold: the current hold's progress. */
+    Reply holdStatus(Call call) {
+        return Reply.json(holdView(state.hold()));
+    }
+
+    /** DELETE /emulator/hold: lets every waiting answer go now. */
+    Reply release(Call call) {
+        HoldGate gate = state.hold();
+        if (gate != null) {
+            gate.release();
+        }
+        return Reply.json(holdView(gate));
+    }
+
+    private static ObjectNode holdView(HoldGate gate) {
+        ObjectNode node = Json.object();
+        if (gate == null) {
+            return node.put("active", false);
+        }
+        node.put("active", !gate.isOpen()).put("count", gate.count()).put("timeout_ms", gate.timeout().toMillis());
+        ArrayNode paths = node.putArray("paths");
+        gate.paths().stream().sorted().forEach(paths::add);
+        return node.put("held", gate.held()).put("waiting", gate.waiting()).put("released", gate.isOpen())
+                .put("timed_out", gate.isTimedOut());
     }
 
     Reply reset(Call call) {

@@ -1,6 +1,9 @@
 package io.github.stytchmigration.emulator.internal;
 
+import io.github.stytchmigration.emulator.FrontendSession;
+import io.github.stytchmigration.emulator.SessionRecord;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.util.Fields;
@@ -12,12 +15,16 @@ public final class Emulation {
     private final MagicLinksApi magicLinks;
     private final OAuthApi oauth;
     private final UsersApi users;
+    private final FrontendSessions frontendSessions;
     private final Handler handler;
 
-    public Emulation(String projectId, String secret, Clock clock) {
-        this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"));
-        Jwts jwts = new Jwts(projectId);
+    /** A new emulation; with a {@code store}, its saved state is loaded and every change is saved to it. */
+    public Emulation(String projectId, String secret, Clock clock, Store store) {
+        this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"), projectId,
+                store);
+        Jwts jwts = new Jwts(projectId, state.keys());
         SessionIssuer issuer = new SessionIssuer(state, jwts);
+        this.frontendSessions = new FrontendSessions(state, issuer, jwts);
         this.magicLinks = new MagicLinksApi(state, issuer);
         this.oauth = new OAuthApi(state, issuer);
         this.users = new UsersApi(state);
@@ -38,19 +45,34 @@ public final class Emulation {
                 .api("POST", "/v1/sessions/authenticate", sessions::authenticate)
                 .api("POST", "/v1/sessions/revoke", sessions::revoke)
                 .api("GET", "/v1/sessions", sessions::list)
-                .open("GET", "/v1/sessions/jwks/([^/]+)", sessions::jwks)
+                .openUnlocked("GET", "/v1/sessions/jwks/([^/]+)", sessions::jwks)
                 .api("POST", "/v1/totps", totps::create)
                 .api("POST", "/v1/totps/authenticate", totps::authenticate)
                 .api("POST", "/v1/users", users::create)
                 .api("POST", "/v1/users/search", users::search)
                 .api("GET", "/v1/users/(?!search$)(.+)", users::get)
                 .api("PUT", "/v1/users/(?!search$)(.+)", users::update)
+                .api("DELETE", "/v1/users/(.+)/external_id", users::deleteExternalId)
                 .api("DELETE", "/v1/users/(?!search$)(.+)", users::delete)
                 .open("GET", "/emulator/?", admin::page)
                 .open("GET", "/emulator/outbox", admin::outbox)
                 .open("POST", "/emulator/oauth/token", admin::oauthToken)
                 .open("POST", OAuthApi.CONSENT_PATH, oauth::consent)
                 .open("POST", "/emulator/faults", admin::fault)
+                .open("GET", "/emulator/keys", admin::keys)
+                .open("POST", "/emulator/keys/rotate", admin::rotateKey)
+                .open("POST", "/emulator/keys/drop_old", admin::dropOldKeys)
+                .open("POST", "/emulator/sessions", frontendSessions::start)
+                .open("GET", "/emulator/sessions", frontendSessions::list)
+                .open("GET", "/emulator/sessions/([^/]+)", frontendSessions::get)
+                .open("POST", "/emulator/sessions/([^/]+)/jwt", frontendSessions::jwt)
+                .open("POST", "/emulator/sessions/([^/]+)/revoke", frontendSessions::revoke)
+                .open("POST", "/emulator/sessions/([^/]+)/expire", frontendSessions::expire)
+                .open("GET", "/emulator/revocations", frontendSessions::revocations)
+                .open("GET", "/emulator/users/updates", admin::userUpdates)
+                .open("POST", "/emulator/hold", admin::hold)
+                .open("GET", "/emulator/hold", admin::holdStatus)
+                .open("DELETE", "/emulator/hold", admin::release)
                 .open("POST", "/emulator/reset", admin::reset);
         this.handler = new EmulatorHandler(state, router, projectId, secret);
     }
@@ -79,6 +101,48 @@ public final class Emulation {
     public String embeddableMagicLinkToken(String userId) {
         return state.tx(() -> magicLinks.embeddableToken(javaCall(), state.user(userId),
                 MagicLinksApi.DEFAULT_EMBEDDED_MINUTES));
+    }
+
+    /** Makes the signing keys' certificates now, so the first JWKS request need not; no state lock. */
+    public void makeCertificates() {
+        state.keys().makeCertificates();
+    }
+
+    /** A new key signs from now on; returns its kid. */
+    public String rotateSigningKey() {
+        return state.tx(() -> state.keys().rotate());
+    }
+
+    /** Drops all but the signing key from the JWKS; returns the dropped kids. */
+    public List<String> dropOldSigningKeys() {
+        return state.tx(() -> state.keys().dropOld());
+    }
+
+    /** The served kids, oldest first; the last one signs. */
+    public List<String> signingKeyIds() {
+        return state.tx(() -> state.keys().kids());
+    }
+
+    /** A session for a user (by id or external id), or for the user with this email; see {@link FrontendSessions}. */
+    public FrontendSession startSession(String userId, String email, int minutes) {
+        return state.tx(() -> frontendSessions.start(userId, email, minutes, state.now()));
+    }
+
+    public String mintSessionJwt(String sessionId, Instant issuedAt, Instant expiresAt) {
+        return state.tx(() -> frontendSessions.mintJwt(sessionId, issuedAt, expiresAt));
+    }
+
+    public SessionRecord revokeSession(String sessionId) {
+        return state.tx(() -> frontendSessions.revoke(sessionId));
+    }
+
+    public SessionRecord expireSession(String sessionId) {
+        return state.tx(() -> frontendSessions.expire(sessionId, state.now()));
+    }
+
+    /** The Stytch user id of this user id or external id, or 404 {@code user_not_found}. */
+    public String userId(String idOrExternalId) {
+        return state.tx(() -> state.user(idOrExternalId).userId);
     }
 
     private Call javaCall() {

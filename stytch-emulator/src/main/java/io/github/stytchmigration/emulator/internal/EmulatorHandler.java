@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single Jetty handler: counts the request, applies any injected fault, checks Basic
- * credentials, routes, and writes the answer or Stytch's error body.
+ * credentials, routes, waits at a hold when one applies, and writes the answer or Stytch's error body.
  */
 final class EmulatorHandler extends Handler.Abstract {
 
@@ -55,6 +55,10 @@ final class EmulatorHandler extends Handler.Abstract {
         } catch (RuntimeException e) {
             LOG.warn("Unexpected error answering {} {}", request.getMethod(), path, e);
             reply = error(500, requestId, "internal_server_error", "Oops, something seems to have gone wrong.");
+        }
+        HoldGate hold = state.hold();
+        if (hold != null) {
+            hold.await(path); // outside the state lock: other requests go on meanwhile
         }
         write(reply, response, callback);
         return true;
@@ -97,7 +101,8 @@ final class EmulatorHandler extends Handler.Abstract {
         ObjectNode body = body(request);
         Call call = new Call(request.getMethod(), path, match.params(), Request.extractQueryParameters(request),
                 body, requestId, state.now());
-        return state.tx(() -> match.route().handler().apply(call));
+        return match.route().locked() ? state.tx(() -> match.route().handler().apply(call))
+                : match.route().handler().apply(call);
     }
 
     private boolean authorized(Request request) {

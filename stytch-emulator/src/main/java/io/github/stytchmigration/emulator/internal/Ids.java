@@ -16,6 +16,11 @@ final class Ids {
         this.environment = environment;
     }
 
+    /** {@code test} or {@code live}. */
+    String environment() {
+        return environment;
+    }
+
     String requestId() {
         return id("request-id");
     }

@@ -2,11 +2,8 @@ package io.github.stytchmigration.emulator.internal;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.jose4j.jwk.JsonWebKey;
-import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.RsaJsonWebKey;
-import org.jose4j.jwk.RsaJwkGenerator;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
@@ -15,38 +12,37 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.lang.JoseException;
+import org.jose4j.lang.UnresolvableKeyException;
 
-/** The emulator's RSA signing key, its JWKS, and RS256 session JWTs (all through jose4j). */
+/** RS256 session JWTs signed with the current {@link SigningKeys} key, and their verification (jose4j). */
 final class Jwts {
 
     static final String SESSION_CLAIM = "https://stytch.com/session";
     /** Session JWTs live five minutes, as Stytch's do. */
     static final long JWT_LIFETIME_SECONDS = 300;
 
-    private final RsaJsonWebKey key;
+    private final SigningKeys keys;
     private final String projectId;
     private final String issuer;
 
-    Jwts(String projectId) {
+    Jwts(String projectId, SigningKeys keys) {
         this.projectId = projectId;
         this.issuer = "stytch.com/" + projectId;
-        try {
-            key = RsaJwkGenerator.generateJwk(2048);
-        } catch (JoseException e) {
-            throw new IllegalStateException("cannot generate the RSA signing key", e);
-        }
-        key.setKeyId("jwk-test-" + UUID.randomUUID());
-        key.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
-        key.setUse("sig");
+        this.keys = keys;
     }
 
-    /** The public JWKS as jose4j writes it: kty, kid, use, alg, n, e. */
-    String publicJwksJson() {
-        return new JsonWebKeySet(key).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+    SigningKeys keys() {
+        return keys;
     }
 
     /** Signs a session JWT: iat = nbf = now, exp = now + 300 s. */
     String sign(Model.Session session, long nowEpochSeconds) {
+        return sign(session, nowEpochSeconds, nowEpochSeconds + JWT_LIFETIME_SECONDS);
+    }
+
+    /** Signs a session JWT with the given iat (also nbf) and exp, e.g. one already expired. */
+    String sign(Model.Session session, long issuedAtEpochSeconds, long expiresAtEpochSeconds) {
+        RsaJsonWebKey key = keys.current();
         JwtClaims claims = new JwtClaims();
         for (Map.Entry<String, Object> custom : session.customClaims.entrySet()) {
             claims.setClaim(custom.getKey(), custom.getValue());
@@ -54,9 +50,9 @@ final class Jwts {
         claims.setIssuer(issuer);
         claims.setAudience(List.of(projectId));
         claims.setSubject(session.userId);
-        claims.setIssuedAt(NumericDate.fromSeconds(nowEpochSeconds));
-        claims.setNotBefore(NumericDate.fromSeconds(nowEpochSeconds));
-        claims.setExpirationTime(NumericDate.fromSeconds(nowEpochSeconds + JWT_LIFETIME_SECONDS));
+        claims.setIssuedAt(NumericDate.fromSeconds(issuedAtEpochSeconds));
+        claims.setNotBefore(NumericDate.fromSeconds(issuedAtEpochSeconds));
+        claims.setExpirationTime(NumericDate.fromSeconds(expiresAtEpochSeconds));
         claims.setClaim(SESSION_CLAIM, Json.MAPPER.convertValue(sessionClaim(session), Map.class));
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
@@ -84,13 +80,17 @@ final class Jwts {
     }
 
     /**
-     * The session id inside a JWT this emulator signed, checking signature, issuer and audience
-     * but not {@code exp}: Stytch accepts an expired JWT while its session is alive. Null when invalid.
+     * The session id inside a JWT signed by one of the served keys (chosen by {@code kid}), checking
+     * signature, issuer and audience but not {@code exp}: Stytch accepts an expired JWT while its
+     * session is alive. Null when invalid, or signed by a key that was dropped.
      */
     String sessionIdOf(String jwt) {
         // Signature only here; the claims are checked below, without exp (see above).
         JwtConsumer consumer = new JwtConsumerBuilder()
-                .setVerificationKey(key.getPublicKey())
+                .setVerificationKeyResolver((jws, nested) -> keys.byKid(jws.getKeyIdHeaderValue())
+                        .orElseThrow(() -> new UnresolvableKeyException("unknown kid")).getPublicKey())
+                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                        AlgorithmIdentifiers.RSA_USING_SHA256)
                 .setSkipAllValidators()
                 .build();
         try {

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The emulator's stored objects. Mutable; only touched while holding the {@link State} lock. */
+/**
+ * The emulator's stored objects. Mutable; only touched while holding the {@link State} lock. The
+ * private no-argument constructors are for {@link Store}, which sets the fields from the saved state.
+ */
 final class Model {
 
     private Model() {
@@ -32,6 +35,10 @@ final class Model {
             this.userId = userId;
             this.createdAt = createdAt;
             this.status = status;
+        }
+
+        private User() {
+            this(null, null, null);
         }
 
         Email email(String address) {
@@ -72,6 +79,11 @@ final class Model {
             this.email = email.toLowerCase(Locale.ROOT);
             this.verified = verified;
         }
+
+        private Email() {
+            this.emailId = null;
+            this.email = null;
+        }
     }
 
     static final class Phone {
@@ -83,6 +95,10 @@ final class Model {
             this.phoneId = phoneId;
             this.phoneNumber = phoneNumber;
             this.verified = verified;
+        }
+
+        private Phone() {
+            this(null, null, false);
         }
     }
 
@@ -105,6 +121,14 @@ final class Model {
             this.recoveryCodes = List.copyOf(recoveryCodes);
             this.expiresAt = expiresAt;
         }
+
+        private Totp() {
+            this.totpId = null;
+            this.secret = null;
+            this.secretBase32 = null;
+            this.recoveryCodes = List.of();
+            this.expiresAt = null;
+        }
     }
 
     /** One authentication factor of a session; {@code detailKey} is e.g. {@code email_factor}. */
@@ -121,6 +145,9 @@ final class Model {
         Instant expiresAt;
         final List<Factor> factors = new ArrayList<>();
         final Map<String, Object> customClaims = new LinkedHashMap<>();
+        /** Revoked sessions stay, so a test can ask when and how; they never authenticate again. */
+        Instant revokedAt;
+        String revokedVia;
 
         Session(String sessionId, String userId, String token, Instant startedAt, Instant expiresAt) {
             this.sessionId = sessionId;
@@ -129,6 +156,15 @@ final class Model {
             this.startedAt = startedAt;
             this.lastAccessedAt = startedAt;
             this.expiresAt = expiresAt;
+        }
+
+        private Session() {
+            this(null, null, null, null, null);
+        }
+
+        /** Not revoked and not expired at {@code now}. */
+        boolean liveAt(Instant now) {
+            return revokedAt == null && expiresAt.isAfter(now);
         }
     }
 
@@ -147,6 +183,10 @@ final class Model {
             this.emailId = emailId;
             this.expiresAt = expiresAt;
             this.codeChallenge = codeChallenge;
+        }
+
+        private MagicToken() {
+            this(null, null, null, null, null);
         }
     }
 
@@ -168,6 +208,10 @@ final class Model {
             this.expiresAt = expiresAt;
             this.codeChallenge = codeChallenge;
         }
+
+        private OAuthToken() {
+            this(null, null, null, null, null, null);
+        }
     }
 
     /** A one-time passcode sent to an email ({@code methodId} = email_id) or phone (phone_id). */
@@ -185,6 +229,10 @@ final class Model {
             this.code = code;
             this.expiresAt = expiresAt;
             this.email = email;
+        }
+
+        private Otp() {
+            this(null, null, null, null, false);
         }
     }
 }

@@ -10,8 +10,12 @@ import java.util.regex.Pattern;
 /** Method + path pattern → handler; patterns capture the path parameters. */
 final class Router {
 
-    /** One route; {@code authenticated} routes need the project's Basic credentials. */
-    record Route(String method, Pattern pattern, boolean authenticated, Function<Call, Reply> handler) {
+    /**
+     * One route; {@code authenticated} routes need the project's Basic credentials, {@code locked}
+     * ones run holding the state lock (all but those that touch no state, or guard their own).
+     */
+    record Route(String method, Pattern pattern, boolean authenticated, boolean locked,
+                 Function<Call, Reply> handler) {
     }
 
     /** A matched route and its decoded path parameters. */
@@ -21,12 +25,18 @@ final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     Router api(String method, String pattern, Function<Call, Reply> handler) {
-        routes.add(new Route(method, Pattern.compile(pattern), true, handler));
+        routes.add(new Route(method, Pattern.compile(pattern), true, true, handler));
         return this;
     }
 
     Router open(String method, String pattern, Function<Call, Reply> handler) {
-        routes.add(new Route(method, Pattern.compile(pattern), false, handler));
+        routes.add(new Route(method, Pattern.compile(pattern), false, true, handler));
+        return this;
+    }
+
+    /** A route without credentials whose handler runs without the state lock. */
+    Router openUnlocked(String method, String pattern, Function<Call, Reply> handler) {
+        routes.add(new Route(method, Pattern.compile(pattern), false, false, handler));
         return this;
     }
 

@@ -37,7 +37,7 @@ final class Sandbox {
     /** The sandbox session behind {@link #SESSION_OK}, alive for a year. Call inside tx. */
     static Model.Session session(State state, Instant now) {
         for (Model.Session s : state.sessions.values()) {
-            if (s.token.equals(SESSION_OK)) {
+            if (s.token.equals(SESSION_OK) && s.revokedAt == null) {
                 return s;
             }
         }

@@ -2,6 +2,7 @@ package io.github.stytchmigration.emulator.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
@@ -66,9 +67,7 @@ final class SessionIssuer {
             return new Issued(null, "", "");
         }
         if (session == null) {
-            session = new Model.Session(state.ids().id("session"), user.userId, Ids.token(), call.now(),
-                    call.now().plus(Duration.ofMinutes(duration)));
-            state.sessions.put(session.sessionId, session);
+            session = newSession(user, call.now(), duration);
         } else if (duration != null) {
             session.expiresAt = call.now().plus(Duration.ofMinutes(duration));
         }
@@ -80,6 +79,14 @@ final class SessionIssuer {
         }
         mergeClaims(call, session);
         return new Issued(session, session.token, jwts.sign(session, call.now().getEpochSecond()));
+    }
+
+    /** Starts and stores a session of {@code user}, {@code minutes} long, without factors. Call inside tx. */
+    Model.Session newSession(Model.User user, Instant now, int minutes) {
+        Model.Session session = new Model.Session(state.ids().id("session"), user.userId, Ids.token(), now,
+                now.plus(Duration.ofMinutes(minutes)));
+        state.sessions.put(session.sessionId, session);
+        return session;
     }
 
     /** Authenticates an existing session (POST /v1/sessions/authenticate). */

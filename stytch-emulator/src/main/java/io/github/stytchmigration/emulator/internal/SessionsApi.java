@@ -1,8 +1,8 @@
 package io.github.stytchmigration.emulator.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.stytchmigration.emulator.SessionRecord;
 
 /** {@code /v1/sessions/*}: authenticate, revoke, list, and the JWKS. */
 final class SessionsApi {
@@ -51,7 +51,7 @@ final class SessionsApi {
         } else {
             session = state.liveSessionById(jwts.sessionIdOf(jwt)).orElseThrow(SessionIssuer::sessionNotFound);
         }
-        state.sessions.remove(session.sessionId);
+        state.revoke(session, SessionRecord.VIA_API);
         return Reply.json(Views.ok(call.requestId()));
     }
 
@@ -65,22 +65,23 @@ final class SessionsApi {
         ObjectNode answer = Views.ok(call.requestId());
         ArrayNode list = answer.putArray("sessions");
         state.sessions.values().stream()
-                .filter(s -> s.userId.equals(user.userId) && s.expiresAt.isAfter(call.now()))
+                .filter(s -> s.userId.equals(user.userId) && s.liveAt(call.now()))
                 .forEach(s -> list.add(Views.session(s)));
         return Reply.json(answer);
     }
 
-    /** GET /v1/sessions/jwks/{project_id}: served without credentials, as Stytch does. */
+    /**
+     * GET /v1/sessions/jwks/{project_id}: served without credentials, as Stytch does, and without the
+     * state lock (making a key's certificate the first time must not hold up other calls).
+     */
     Reply jwks(Call call) {
         if (!projectId.equals(call.param(0))) {
             throw new ApiException(404, "project_not_found", "Project could not be found.");
         }
-        ObjectNode answer = (ObjectNode) Json.parseBody(jwts.publicJwksJson());
-        for (JsonNode key : answer.get("keys")) {
-            ((ObjectNode) key).putArray("key_ops").add("verify");
-        }
+        ObjectNode answer = Json.object();
+        answer.set("keys", jwts.keys().publicJwks());
         answer.put("request_id", call.requestId());
         answer.put("status_code", 200);
-        return new Reply(200, "application/json", Json.write(answer), null);
+        return Reply.json(answer);
     }
 }

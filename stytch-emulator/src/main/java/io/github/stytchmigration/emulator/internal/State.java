@@ -2,6 +2,8 @@ package io.github.stytchmigration.emulator.internal;
 
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
+import io.github.stytchmigration.emulator.SessionRecord;
+import io.github.stytchmigration.emulator.UserUpdate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,32 +18,73 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * All in-memory state of one emulator. Compound reads and writes run inside {@link #tx}, which
- * holds one lock: the emulator is a test tool, so simple and obviously consistent beats fast.
+ * All state of one emulator. Compound reads and writes run inside {@link #tx}, which holds one
+ * lock: the emulator is a test tool, so simple and obviously consistent beats fast. With a data
+ * directory, the outermost {@code tx} saves the state when it changed, before the lock is let go.
  */
 public final class State {
 
     private final Object lock = new Object();
     private volatile Clock clock;
     private final Ids ids;
+    private final String projectId;
+    private final Store store;
+    private final SigningKeys keys;
+    private int txDepth;
 
     final Map<String, Model.User> users = new LinkedHashMap<>();
     final Map<String, Model.MagicToken> magicTokens = new LinkedHashMap<>();
     final Map<String, Model.OAuthToken> oauthTokens = new LinkedHashMap<>();
     /** The latest passcode per method id (email_id or phone_id). */
     final Map<String, Model.Otp> otps = new LinkedHashMap<>();
+    /** All sessions by id, revoked and expired ones included. */
     final Map<String, Model.Session> sessions = new LinkedHashMap<>();
     private final List<OutboxMessage> outbox = new ArrayList<>();
+    /** Every revocation, oldest first; kept when the user is deleted. */
+    private final List<SessionRecord> revocations = new ArrayList<>();
+    private final List<UserUpdate> userUpdates = new ArrayList<>();
     private final List<FaultSlot> faults = new ArrayList<>();
     private final Map<String, AtomicLong> requestCounts = new ConcurrentHashMap<>();
+    private volatile HoldGate hold;
 
-    State(Clock clock, Ids ids) {
+    /** New state, or the state saved in {@code store} (null: memory only). */
+    State(Clock clock, Ids ids, String projectId, Store store) {
         this.clock = clock;
         this.ids = ids;
+        this.projectId = projectId;
+        this.store = store;
+        Optional<Store.Snapshot> saved = store == null ? Optional.empty() : store.load();
+        if (saved.isPresent()) {
+            Store.Snapshot snapshot = saved.get();
+            if (!projectId.equals(snapshot.projectId())) {
+                throw new IllegalStateException("data directory [" + store.dir() + "] holds project ["
+                        + snapshot.projectId() + "], not [" + projectId + "]");
+            }
+            this.keys = SigningKeys.restore(ids.environment(), snapshot.signingKeys());
+            restore(snapshot);
+        } else {
+            this.keys = SigningKeys.generate(ids.environment());
+        }
+        tx(() -> null); // saves a new directory's keys at once
     }
 
-    /** Runs {@code work} holding the state lock. */
+    /** Runs {@code work} holding the state lock; with a data directory, saves any change. */
     public <T> T tx(Supplier<T> work) {
+        synchronized (lock) {
+            txDepth++;
+            try {
+                return work.get();
+            } finally {
+                txDepth--;
+                if (txDepth == 0 && store != null) {
+                    store.save(snapshot());
+                }
+            }
+        }
+    }
+
+    /** Runs {@code work} holding the state lock, for work that changes nothing that is saved. */
+    private <T> T locked(Supplier<T> work) {
         synchronized (lock) {
             return work.get();
         }
@@ -58,6 +101,10 @@ public final class State {
 
     Ids ids() {
         return ids;
+    }
+
+    SigningKeys keys() {
+        return keys;
     }
 
     // ---- users ----
@@ -113,20 +160,56 @@ public final class State {
     }
 
     public List<Model.User> usersSnapshot() {
-        return tx(() -> List.copyOf(users.values()));
+        return locked(() -> List.copyOf(users.values()));
+    }
+
+    void recordUserUpdate(UserUpdate update) {
+        userUpdates.add(update);
+    }
+
+    /** users.update calls, oldest first; only those that resolved to {@code userId} unless it is null. */
+    public List<UserUpdate> userUpdates(String userId) {
+        return locked(() -> userUpdates.stream().filter(u -> userId == null || userId.equals(u.userId())).toList());
     }
 
     // ---- sessions ----
 
     Optional<Model.Session> liveSessionByToken(String token) {
         return sessions.values().stream()
-                .filter(s -> s.token.equals(token) && s.expiresAt.isAfter(now()))
+                .filter(s -> s.token.equals(token) && s.liveAt(now()))
                 .findFirst();
     }
 
     Optional<Model.Session> liveSessionById(String sessionId) {
         Model.Session s = sessionId == null ? null : sessions.get(sessionId);
-        return s != null && s.expiresAt.isAfter(now()) ? Optional.of(s) : Optional.empty();
+        return s != null && s.liveAt(now()) ? Optional.of(s) : Optional.empty();
+    }
+
+    /** Marks the session revoked and logs it; it never authenticates again. Call inside tx. */
+    void revoke(Model.Session session, String via) {
+        session.revokedAt = now();
+        session.revokedVia = via;
+        revocations.add(record(session));
+    }
+
+    /** One session, revoked ones included (not those of deleted users). */
+    public Optional<SessionRecord> sessionRecord(String sessionId) {
+        return locked(() -> Optional.ofNullable(sessions.get(sessionId)).map(State::record));
+    }
+
+    /** All sessions, oldest first; only those of {@code userId} unless it is null. */
+    public List<SessionRecord> sessionRecords(String userId) {
+        return locked(() -> sessions.values().stream().filter(s -> userId == null || s.userId.equals(userId))
+                .map(State::record).toList());
+    }
+
+    /** Every revocation, oldest first. */
+    public List<SessionRecord> revocations() {
+        return locked(() -> List.copyOf(revocations));
+    }
+
+    static SessionRecord record(Model.Session s) {
+        return new SessionRecord(s.sessionId, s.userId, s.startedAt, s.expiresAt, s.revokedAt, s.revokedVia);
     }
 
     // ---- outbox ----
@@ -137,18 +220,18 @@ public final class State {
 
     /** Messages to this address (case-insensitive), oldest first; all messages when {@code to} is null. */
     public List<OutboxMessage> outbox(String to) {
-        return tx(() -> outbox.stream().filter(m -> to == null || m.to().equalsIgnoreCase(to)).toList());
+        return locked(() -> outbox.stream().filter(m -> to == null || m.to().equalsIgnoreCase(to)).toList());
     }
 
-    // ---- faults and counters ----
+    // ---- faults, holds and counters ----
 
     public void addFault(Fault fault) {
-        tx(() -> faults.add(new FaultSlot(fault, fault.times())));
+        locked(() -> faults.add(new FaultSlot(fault, fault.times())));
     }
 
     /** Takes one use of the first fault for this path, if any. */
     public Optional<Fault> takeFault(String path) {
-        return tx(() -> {
+        return locked(() -> {
             for (Iterator<FaultSlot> it = faults.iterator(); it.hasNext(); ) {
                 FaultSlot slot = it.next();
                 if (slot.fault.path().equals(path)) {
@@ -162,6 +245,23 @@ public final class State {
         });
     }
 
+    /** The current hold, or null. */
+    public HoldGate hold() {
+        return hold;
+    }
+
+    /** Installs a hold; a previous one lets its waiting answers go. */
+    public void setHold(HoldGate gate) {
+        HoldGate previous;
+        synchronized (lock) {
+            previous = hold;
+            hold = gate;
+        }
+        if (previous != null) {
+            previous.release();
+        }
+    }
+
     public void countRequest(String path) {
         requestCounts.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
     }
@@ -171,8 +271,9 @@ public final class State {
         return count == null ? 0 : count.get();
     }
 
-    /** Forgets users, tokens, sessions, messages, faults and counters. */
+    /** Forgets users, tokens, sessions, messages, records, faults, holds and counters; keeps the keys. */
     public void reset() {
+        setHold(null);
         tx(() -> {
             users.clear();
             magicTokens.clear();
@@ -180,10 +281,31 @@ public final class State {
             otps.clear();
             sessions.clear();
             outbox.clear();
+            revocations.clear();
+            userUpdates.clear();
             faults.clear();
             requestCounts.clear();
             return null;
         });
+    }
+
+    // ---- the data directory ----
+
+    private Store.Snapshot snapshot() {
+        return new Store.Snapshot(Store.VERSION, projectId, keys.snapshot(), List.copyOf(users.values()),
+                List.copyOf(sessions.values()), List.copyOf(magicTokens.values()), List.copyOf(oauthTokens.values()),
+                List.copyOf(otps.values()), List.copyOf(outbox), List.copyOf(revocations), List.copyOf(userUpdates));
+    }
+
+    private void restore(Store.Snapshot s) {
+        s.users().forEach(u -> users.put(u.userId, u));
+        s.sessions().forEach(x -> sessions.put(x.sessionId, x));
+        s.magicTokens().forEach(t -> magicTokens.put(t.token, t));
+        s.oauthTokens().forEach(t -> oauthTokens.put(t.token, t));
+        s.otps().forEach(o -> otps.put(o.methodId, o));
+        outbox.addAll(s.outbox());
+        revocations.addAll(s.revocations());
+        userUpdates.addAll(s.userUpdates());
     }
 
     private static final class FaultSlot {

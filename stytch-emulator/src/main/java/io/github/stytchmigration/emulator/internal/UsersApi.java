@@ -3,6 +3,7 @@ package io.github.stytchmigration.emulator.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.stytchmigration.emulator.UserUpdate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -72,8 +73,23 @@ final class UsersApi {
         return Reply.json(Views.userInto(Views.ok(call.requestId()), user));
     }
 
+    /** PUT /v1/users/{id}; every call that gets here is recorded, failed ones too. */
     Reply update(Call call) {
-        Model.User user = state.user(call.param(0));
+        Model.User found = state.findUser(call.param(0)).orElse(null);
+        try {
+            Reply reply = update(call, found);
+            recordUpdate(call, found, 200);
+            return reply;
+        } catch (ApiException e) {
+            recordUpdate(call, found, e.status());
+            throw e;
+        }
+    }
+
+    private Reply update(Call call, Model.User user) {
+        if (user == null) {
+            throw ApiException.userNotFound();
+        }
         String externalId = Json.text(call.body(), "external_id");
         if (externalId != null) {
             checkExternalId(externalId, user);
@@ -89,6 +105,32 @@ final class UsersApi {
         answer.set("phone_numbers", view.get("phone_numbers"));
         answer.set("crypto_wallets", view.get("crypto_wallets"));
         answer.set("user", view);
+        return Reply.json(answer);
+    }
+
+    private void recordUpdate(Call call, Model.User user, int status) {
+        List<String> fields = new ArrayList<>();
+        call.body().fieldNames().forEachRemaining(fields::add);
+        JsonNode externalId = call.body().get("external_id");
+        JsonNode roles = call.body().get("roles");
+        List<String> roleValues = null;
+        if (roles != null && roles.isArray()) {
+            roleValues = new ArrayList<>();
+            for (JsonNode role : roles) {
+                roleValues.add(role.asText());
+            }
+        }
+        state.recordUserUpdate(new UserUpdate(call.now(), call.param(0), user == null ? null : user.userId, fields,
+                externalId == null || externalId.isNull() ? null : externalId.asText(), roles != null, roleValues,
+                status));
+    }
+
+    /** DELETE /v1/users/{id}/external_id. */
+    Reply deleteExternalId(Call call) {
+        Model.User user = state.user(call.param(0));
+        user.externalId = null;
+        ObjectNode answer = Views.ok(call.requestId()).put("user_id", user.userId);
+        answer.set("user", Views.user(user));
         return Reply.json(answer);
     }
 
