@@ -103,6 +103,12 @@ public final class MigrationConfig {
     /** A matched row linked to another Stytch user: {@code reject} (default) or {@code relink}. */
     public static final Param<ConflictPolicy> CONFLICT_POLICY = new Param<>("conflictPolicy", ConflictPolicy.REJECT,
             "reject or relink", MigrationConfig::conflictPolicy).display(ConflictPolicy::paramValue);
+    /**
+     * SQL boolean expression over the user table's columns (e.g. {@code status = 'active' AND deleted_at IS NULL});
+     * a login whose row does not satisfy it is refused with {@code account_disabled}. Default: none.
+     */
+    public static final Param<String> ACTIVE_USER_CONDITION = Param.text("activeUserCondition", null,
+            "SQL condition an active user's row satisfies").check(MigrationConfig::activeUserCondition);
     /** Context-relative redirect after success; default: pass the request on. */
     public static final Param<String> SUCCESS_URL = Param.text("successUrl", null, "redirect after success")
             .check(MigrationConfig::contextRelativeUrl);
@@ -297,6 +303,11 @@ public final class MigrationConfig {
         return value(CONFLICT_POLICY);
     }
 
+    /** The SQL condition an active user's row satisfies, or null when every row counts as active. */
+    public String activeUserCondition() {
+        return value(ACTIVE_USER_CONDITION);
+    }
+
     /** Context-relative, or null to pass the request on. */
     public String successUrl() {
         return value(SUCCESS_URL);
@@ -421,6 +432,36 @@ public final class MigrationConfig {
         NamedParameterSql parsed = NamedParameterSql.parse(v, NamedParameterSql.CREATE_USER_SQL_PARAMETERS);
         if (!parsed.parameterNames().contains("stytch_user_id")) {
             throw new IllegalArgumentException(p + " must bind :stytch_user_id");
+        }
+        return v;
+    }
+
+    // The store wraps the condition as CASE WHEN (condition) THEN 1 ELSE 0 END: it must stay inside its
+    // parentheses and be one expression. The database checks the rest when the filter prepares it at init.
+    private static String activeUserCondition(Param<String> p, String v) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            char next = i + 1 < v.length() ? v.charAt(i + 1) : 0;
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0; // a doubled quote closes and reopens: same result
+                }
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            } else if (c == ';' || c == '?' || c == '#' || (c == '-' && next == '-') || (c == '/' && next == '*')) {
+                depth = -1;
+                break;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth < 0) {
+                break;
+            }
+        }
+        if (depth != 0 || quote != 0) {
+            throw invalid(p, v, "must be one SQL boolean expression over the user table's columns"
+                    + " (no ';', '?', comments, or unbalanced quotes or parentheses)");
         }
         return v;
     }
@@ -704,6 +745,11 @@ public final class MigrationConfig {
 
         public Builder conflictPolicy(ConflictPolicy v) {
             return set(CONFLICT_POLICY, v);
+        }
+
+        /** Null (default): every row counts as active. See {@link MigrationConfig#ACTIVE_USER_CONDITION}. */
+        public Builder activeUserCondition(String v) {
+            return parse(ACTIVE_USER_CONDITION, v);
         }
 
         public Builder successUrl(String v) {

@@ -164,6 +164,8 @@ final class Responder {
                         + " the one that asked for it. Please request a new one.";
             case ACCOUNT_CONFLICT:
                 return "This sign-in cannot be matched safely to an existing account. Please contact support.";
+            case ACCOUNT_DISABLED:
+                return "This account is disabled. Please contact support to have it re-enabled.";
             case RATE_LIMITED:
                 return "Too many sign-in attempts. Please wait a moment and try again.";
             case STYTCH_UNAVAILABLE:

@@ -205,6 +205,30 @@ class MigrationConfigTest {
     }
 
     @Test
+    void acceptsAnActiveUserConditionAndShowsItInTheInitLine() {
+        Map<String, String> p = essentials();
+        assertThat(parse(p).activeUserCondition()).isNull();
+        p.put("activeUserCondition", " status = 'active;' AND (deleted_at IS NULL OR \"Note\" = ')') ");
+        MigrationConfig c = parse(p);
+        assertThat(c.activeUserCondition()).isEqualTo("status = 'active;' AND (deleted_at IS NULL OR \"Note\" = ')')");
+        assertThat(c.toString()).contains("activeUserCondition=status = 'active;' AND");
+        assertThat(MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret("s").jdbcUrl("jdbc:x:y")
+                .activeUserCondition("enabled").build().activeUserCondition()).isEqualTo("enabled");
+    }
+
+    @Test
+    void rejectsAnActiveUserConditionThatCouldLeaveItsParentheses() {
+        String rule = " must be one SQL boolean expression over the user table's columns"
+                + " (no ';', '?', comments, or unbalanced quotes or parentheses)";
+        for (String bad : new String[]{"status = 'active'; DROP TABLE users", "status = ?", "1 = 1) OR (1 = 1",
+                "status = 'active", "enabled -- comment", "enabled /* x */", "(enabled", "enabled # x"}) {
+            Map<String, String> p = essentials();
+            p.put("activeUserCondition", bad);
+            assertRejected(p, "activeUserCondition [" + bad + "]" + rule);
+        }
+    }
+
+    @Test
     void requiresCreateUserSqlToBindTheStytchUserId() {
         Map<String, String> p = essentials();
         p.put("createUserSql", "INSERT INTO users (email) VALUES (:email) RETURNING id");
@@ -267,8 +291,8 @@ class MigrationConfigTest {
 
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
-        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage")
-                .hasSize(25);
+        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage", "activeUserCondition")
+                .contains("maxConcurrentCallbacks").hasSize(26);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");

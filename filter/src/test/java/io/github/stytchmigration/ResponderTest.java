@@ -90,6 +90,18 @@ class ResponderTest {
     }
 
     @Test
+    void aDisabledAccountAnswers403AndTellsTheUserToContactSupport() throws Exception {
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK, CallbackResult.failure(ErrorCode.ACCOUNT_DISABLED, -1, null, false));
+
+        assertThat(response.getStatus()).isEqualTo(403);
+        assertThat(response.getHeader("Retry-After")).isNull();
+        assertThat(response.body()).contains("<code>account_disabled</code>").contains("This account is disabled")
+                .contains("contact support");
+        assertThat(chain.passedOn()).isFalse();
+        assertThat(request.testerSession()).isNull();
+    }
+
+    @Test
     void anInternalErrorShowsItsIncidentIdAndNoRetryAfter() throws Exception {
         responder(b -> b).respond(request, response, chain, MAGIC_LINK,
                 CallbackResult.failure(ErrorCode.INTERNAL_ERROR, -1, "0b5e7c9a-1111-2222-3333-444455556666", false));

@@ -3,7 +3,6 @@ package io.github.stytchmigration.internal;
 import io.github.stytchmigration.MigrationConfig;
 import io.github.stytchmigration.internal.jdbc.DataSources;
 import io.github.stytchmigration.internal.jdbc.JdbcUserStore;
-import io.github.stytchmigration.internal.jdbc.SchemaCheck;
 import io.github.stytchmigration.internal.jdbc.UserTableMapping;
 import io.github.stytchmigration.internal.stytch.SdkStytchAuthenticator;
 import org.slf4j.Logger;
@@ -49,11 +48,11 @@ public final class Components implements AutoCloseable {
                     config.jdbcMaximumPoolSize(), config.jdbcConnectionTimeoutMillis());
             owned = true;
         }
-        UserStore store = null;
+        JdbcUserStore store = null;
         StytchAuthenticator stytch = null;
         try {
             store = new JdbcUserStore(dataSource, mapping, owned, QUERY_TIMEOUT_SECONDS);
-            checkSchema(dataSource, mapping);
+            checkSchema(store, mapping);
             stytch = new SdkStytchAuthenticator(config.stytchProjectId(), config.stytchSecret(),
                     config.stytchApiBaseUrl(), config.stytchTimeoutMillis(), config.sessionDurationMinutes());
             return new Components(stytch, store);
@@ -69,13 +68,15 @@ public final class Components implements AutoCloseable {
     }
 
     // A wrong schema fails init (the message carries the DDL to run). An unreachable database does
-    // not: the app starts, callbacks answer 503 database_unavailable until the database is back.
-    private static void checkSchema(DataSource dataSource, UserTableMapping mapping) {
+    // not: the app starts, and the store writes nothing (503 database_unavailable) until a login finds the
+    // database back and the check passes.
+    private static void checkSchema(JdbcUserStore store, UserTableMapping mapping) {
         try {
-            SchemaCheck.verify(dataSource, mapping);
+            store.checkSchema();
         } catch (MigrationException.DatabaseUnavailableException e) {
             LOG.warn("Could not check the schema of {} at init: the database is unreachable ({}); "
-                    + "callbacks answer 503 database_unavailable until it is back", mapping.table(), e.getMessage());
+                    + "logins answer 503 database_unavailable until it is back and the check passes", mapping.table(),
+                    e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.stytchmigration.internal;
 
 import io.github.stytchmigration.internal.MigrationException.AccountConflictException;
+import io.github.stytchmigration.internal.MigrationException.AccountDisabledException;
 
 import java.util.Objects;
 
@@ -20,7 +21,9 @@ public final class LinkDecision {
         /** Rule 4: nothing matches; create the row. */
         CREATE,
         /** Rules 2 and 3: refuse, write nothing ({@code account_conflict}). */
-        REJECT
+        REJECT,
+        /** Rule 0: the row rules 1 and 2 chose does not satisfy {@code activeUserCondition}; write nothing ({@code account_disabled}). */
+        DISABLED
     }
 
     private final Kind kind;
@@ -47,6 +50,10 @@ public final class LinkDecision {
         return new LinkDecision(Kind.RELINK, Objects.requireNonNull(row), null, null);
     }
 
+    static LinkDecision disabled(UserRow row, String detail) {
+        return new LinkDecision(Kind.DISABLED, Objects.requireNonNull(row), null, detail);
+    }
+
     static LinkDecision create() {
         return new LinkDecision(Kind.CREATE, null, null, null);
     }
@@ -59,7 +66,10 @@ public final class LinkDecision {
         return kind;
     }
 
-    /** The row to report, link or relink; null for CREATE and REJECT. For RELINK it holds the link to replace. */
+    /**
+     * The row to report, link or relink, or the disabled row; null for CREATE and REJECT. For RELINK it
+     * holds the link to replace.
+     */
     public UserRow row() {
         return row;
     }
@@ -75,6 +85,14 @@ public final class LinkDecision {
             throw new IllegalStateException(kind + " is not a rejection");
         }
         return new AccountConflictException(reason, detail);
+    }
+
+    /** The exception a DISABLED answers with (ids only). */
+    public AccountDisabledException disabledAccount() {
+        if (kind != Kind.DISABLED) {
+            throw new IllegalStateException(kind + " is not a disabled account");
+        }
+        return new AccountDisabledException(detail);
     }
 
     @Override

@@ -16,7 +16,10 @@ import java.util.function.Predicate;
  * servlets, no clock. The store reads the rows that {@link Keys} select, asks {@link #decide}, and
  * executes the answer with guarded writes; a write that finds the row changed reads and decides again.
  *
- * <ol>
+ * <ol start="0">
+ *   <li>With {@code activeUserCondition}: a row that rule 1 would return or rule 2 would link or relink,
+ *       but that does not satisfy the condition → {@code DISABLED} ({@code account_disabled}), nothing
+ *       written. Rejections stay rejections; a row still to be created is not checked (it does not exist).</li>
  *   <li>A row whose Stytch id column equals the Stytch user id → {@code ALREADY_LINKED}.</li>
  *   <li>Else rows matching a <b>verified</b> email (case-insensitive) or verified phone of the Stytch user:
  *       one row, not linked → {@code LINK}; one row linked to another Stytch user → the conflict policy
@@ -38,6 +41,17 @@ public final class LinkRules {
      * @param policy   what to do with a matching row linked to another Stytch user
      */
     public static LinkDecision decide(List<UserRow> rows, StytchIdentity identity, ConflictPolicy policy) {
+        LinkDecision decision = decideByIdentifiers(rows, identity, policy);
+        UserRow row = decision.row();
+        if (row != null && !row.active()) {
+            return LinkDecision.disabled(row, "Row " + row.idString() + " (" + decision.kind()
+                    + " for Stytch user " + identity.stytchUserId() + ") does not satisfy activeUserCondition");
+        }
+        return decision;
+    }
+
+    // Rules 1 to 4.
+    private static LinkDecision decideByIdentifiers(List<UserRow> rows, StytchIdentity identity, ConflictPolicy policy) {
         String stytchUserId = identity.stytchUserId();
         for (UserRow row : rows) {
             if (stytchUserId.equals(row.stytchUserId())) {

@@ -101,7 +101,10 @@ public abstract class MigrationException extends RuntimeException {
         }
     }
 
-    /** No connection within the pool timeout, or the connection broke: 503 {@code database_unavailable}. */
+    /**
+     * No connection within the pool timeout, the connection broke, the database is read-only (a standby),
+     * or the schema could not be checked yet: 503 {@code database_unavailable}.
+     */
     public static final class DatabaseUnavailableException extends MigrationException {
         private static final long serialVersionUID = 1L;
         private final long retryAfterSeconds;
@@ -149,6 +152,23 @@ public abstract class MigrationException extends RuntimeException {
             AMBIGUOUS,
             /** Only an unverified email or phone of the Stytch user matches a row. */
             UNVERIFIED_MATCH
+        }
+    }
+
+    /**
+     * The row a login would use (already linked, or matched for linking) does not satisfy
+     * {@code activeUserCondition}: 403 {@code account_disabled}, nothing written.
+     */
+    public static final class AccountDisabledException extends MigrationException {
+        private static final long serialVersionUID = 1L;
+
+        public AccountDisabledException(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public ErrorCode errorCode() {
+            return ErrorCode.ACCOUNT_DISABLED;
         }
     }
 

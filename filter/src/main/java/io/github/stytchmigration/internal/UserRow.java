@@ -11,18 +11,27 @@ public final class UserRow {
     private final String stytchUserId;
     private final String emailLower;
     private final String phone;
+    private final boolean active;
+
+    /** An active row: see {@link #UserRow(Object, String, String, String, boolean)}. */
+    public UserRow(Object id, String stytchUserId, String email, String phone) {
+        this(id, stytchUserId, email, phone, true);
+    }
 
     /**
      * @param id           the primary key as the driver returned it
      * @param stytchUserId the Stytch user id column, null when not linked
      * @param email        the email column, may be null
      * @param phone        the phone column, null when absent or phone matching is off
+     * @param active       whether the row satisfies {@code activeUserCondition} (true when none is set;
+     *                     false when the condition is NULL for it)
      */
-    public UserRow(Object id, String stytchUserId, String email, String phone) {
+    public UserRow(Object id, String stytchUserId, String email, String phone, boolean active) {
         this.id = id;
         this.stytchUserId = stytchUserId;
         this.emailLower = email == null ? null : email.toLowerCase(Locale.ROOT);
         this.phone = phone;
+        this.active = active;
     }
 
     /** The primary key, for binding it back into a statement. */
@@ -40,6 +49,11 @@ public final class UserRow {
         return stytchUserId;
     }
 
+    /** Whether the row satisfies {@code activeUserCondition}; always true without one. */
+    public boolean active() {
+        return active;
+    }
+
     String emailLower() {
         return emailLower;
     }
@@ -51,6 +65,6 @@ public final class UserRow {
     @Override
     public String toString() {
         // ids only: emails and phones are personal data and stay out of logs
-        return "UserRow[id=" + id + ", stytchUserId=" + stytchUserId + "]";
+        return "UserRow[id=" + id + ", stytchUserId=" + stytchUserId + (active ? "" : ", inactive") + "]";
     }
 }

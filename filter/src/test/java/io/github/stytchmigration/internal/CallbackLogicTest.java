@@ -159,6 +159,12 @@ class CallbackLogicTest {
         };
         assertThat(logic.handle(get(List.of("oauth"), List.of(TOKEN))).error()).isEqualTo(ErrorCode.ACCOUNT_CONFLICT);
         store.answer = () -> {
+            throw new MigrationException.AccountDisabledException("Row 7 does not satisfy activeUserCondition");
+        };
+        CallbackResult disabled = logic.handle(get(List.of("oauth"), List.of(TOKEN)));
+        assertThat(disabled.error()).isEqualTo(ErrorCode.ACCOUNT_DISABLED);
+        assertThat(disabled.retryAfterSeconds()).isNegative();
+        store.answer = () -> {
             throw new DatabaseUnavailableException("no connection", null, 5);
         };
         CallbackResult down = logic.handle(get(List.of("oauth"), List.of(TOKEN)));

@@ -41,6 +41,70 @@ class LinkRulesTest {
         return LinkRules.decide(List.of(rows), identity, ConflictPolicy.REJECT);
     }
 
+    private static UserRow inactive(long id, String email, String stytchUserId) {
+        return new UserRow(id, stytchUserId, email, null, false);
+    }
+
+    @Nested
+    class Rule0ActiveUserCondition {
+        @Test
+        void refusesAnAlreadyLinkedRowThatIsNotActive() {
+            LinkDecision d = decide(verifiedEmail("alice@example.com"), inactive(7, "alice@example.com", ME));
+            assertThat(d.kind()).isEqualTo(Kind.DISABLED);
+            assertThat(d.row().idString()).isEqualTo("7");
+            assertThat(d.disabledAccount().errorCode().code()).isEqualTo("account_disabled");
+            assertThat(d.disabledAccount().getMessage()).isEqualTo("Row 7 (ALREADY_LINKED for Stytch user " + ME
+                    + ") does not satisfy activeUserCondition").doesNotContain("alice");
+        }
+
+        @Test
+        void refusesToLinkAMatchingRowThatIsNotActive() {
+            LinkDecision d = decide(verifiedEmail("bob@example.com"), inactive(4, "bob@example.com", null));
+            assertThat(d.kind()).isEqualTo(Kind.DISABLED);
+            assertThat(d.disabledAccount().getMessage()).contains("LINK for Stytch user");
+        }
+
+        @Test
+        void refusesToRelinkARowThatIsNotActive() {
+            LinkDecision d = LinkRules.decide(List.of(inactive(5, "carol@example.com", OTHER)), verifiedEmail("carol@example.com"),
+                    ConflictPolicy.RELINK);
+            assertThat(d.kind()).isEqualTo(Kind.DISABLED);
+        }
+
+        @Test
+        void anInactiveRowLinkedToAnotherUserIsStillAConflictUnderTheRejectPolicy() {
+            LinkDecision d = decide(verifiedEmail("carol@example.com"), inactive(5, "carol@example.com", OTHER));
+            assertThat(d.kind()).isEqualTo(Kind.REJECT);
+            assertThat(d.reason()).isEqualTo(Reason.LINKED_TO_OTHER_USER);
+        }
+
+        @Test
+        void ambiguityAndUnverifiedMatchesStayConflicts() {
+            assertThat(decide(verifiedEmail("eve@example.com"), inactive(1, "Eve@example.com", null),
+                    inactive(2, "eve@EXAMPLE.com", null)).reason()).isEqualTo(Reason.AMBIGUOUS);
+            assertThat(decide(identity(List.of(Identifier.unverified("hal@example.com")), List.of()),
+                    inactive(1, "hal@example.com", null)).reason()).isEqualTo(Reason.UNVERIFIED_MATCH);
+        }
+
+        @Test
+        void anInactiveRowThatMatchesNothingDoesNotStopACreate() {
+            // rows the query returned for another reason; a created row is never checked (it does not exist yet)
+            assertThat(decide(verifiedEmail("ivy@example.com"), inactive(1, " ivy@example.com ", null)).kind()).isEqualTo(Kind.CREATE);
+        }
+
+        @Test
+        void anActiveRowIsDecidedByTheOtherRules() {
+            assertThat(decide(verifiedEmail("bob@example.com"), new UserRow(4, null, "bob@example.com", null, true)).kind())
+                    .isEqualTo(Kind.LINK);
+        }
+
+        @Test
+        void onlyADisabledDecisionHasADisabledAccount() {
+            assertThatThrownBy(() -> decide(verifiedEmail("ivy@example.com")).disabledAccount())
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     @Nested
     class Rule1AlreadyLinked {
         @Test

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -14,7 +15,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * transaction runner, apart from the callback it runs):
  * <ul>
  *   <li>the unit answers null: a guarded write found the row changed (a concurrent login won) → run again;</li>
- *   <li>a unique violation: a concurrent login inserted or linked first → run again at once;</li>
+ *   <li>a unique violation: a concurrent login inserted or linked first → run again at once. A violation
+ *       of a constraint that is not the Stytch id column's unique index may be such a race too (the same
+ *       person's two first logins can trip a unique email index first: the re-read then finds the row),
+ *       but when it persists after one re-read it is the app's own constraint (e.g. a username derived in
+ *       {@code createUserSql}): {@link DatabaseException} at once, naming the constraint;</li>
  *   <li>a serialization failure or deadlock → run again after a short randomised pause;</li>
  *   <li>anything else → translated at once ({@link SqlErrors#translate}).</li>
  * </ul>
@@ -45,22 +50,40 @@ final class Attempts {
         }
     }
 
+    /** {@link #run(int, String, Set, Unit)} when the Stytch id column's unique indexes are not known. */
     static <T> T run(int maxAttempts, String what, Unit<T> unit) {
+        return run(maxAttempts, what, null, unit);
+    }
+
+    /**
+     * @param raceConstraints lower-cased names of the Stytch id column's unique indexes; null when unknown
+     *                        (then every unique violation counts as a lost race)
+     */
+    static <T> T run(int maxAttempts, String what, Set<String> raceConstraints, Unit<T> unit) {
         List<SQLException> failures = new ArrayList<>();
         Statement at = new Statement();
         String lastTask = null;
         String lastSql = null;
+        String appConstraint = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
                 T settled = unit.run(attempt, at);
                 if (settled != null) {
                     return settled;
                 }
+                appConstraint = null;
                 LOG.debug("{}: the row changed while trying to {}; reading again (attempt {})", what, at.task, attempt);
             } catch (SQLException e) {
                 SqlErrors.Kind kind = SqlErrors.classify(e);
                 if (kind == SqlErrors.Kind.UNIQUE_VIOLATION) {
-                    LOG.debug("{}: unique violation while trying to {}; reading again (attempt {})", what, at.task, attempt);
+                    String constraint = SqlErrors.violatedConstraint(e);
+                    boolean app = raceConstraints != null && constraint != null && !raceConstraints.contains(constraint);
+                    if (app && appConstraint != null) {
+                        throw appConstraint(what, at, constraint, e);
+                    }
+                    appConstraint = app ? constraint : null;
+                    LOG.debug("{}: unique violation of [{}] while trying to {}; reading again (attempt {})", what,
+                            constraint, at.task, attempt);
                 } else if (kind == SqlErrors.Kind.RETRYABLE) {
                     LOG.debug("{}: SQLState {} while trying to {}; retrying (attempt {})", what, e.getSQLState(), at.task, attempt);
                     if (attempt < maxAttempts && !backOff(attempt)) {
@@ -75,6 +98,13 @@ final class Attempts {
             }
         }
         throw exhausted(maxAttempts, what, failures, lastTask, lastSql);
+    }
+
+    private static DatabaseException appConstraint(String what, Statement at, String constraint, SQLException e) {
+        return new DatabaseException("Unable to " + what + ": unique constraint [" + constraint + "] of the table, not the"
+                + " Stytch id column's unique index, refused the row again after a re-read, while trying to " + at.task
+                + " (" + SqlErrors.describe(e) + "); check createUserSql and the table's unique constraints; SQL ["
+                + at.sql + "]", SqlErrors.withheld(e));
     }
 
     private static DatabaseException exhausted(int maxAttempts, String what, List<SQLException> failures,

