@@ -311,12 +311,11 @@ class MultiNodeIT {
     }
 
     /**
-     * Waits (at most 4 s: the filter's statements time out after 5) until {@code writers} statements wait
-     * for a lock on the users table; returns how many do.
+     * Waits (at most 4 s: the filter's statements time out after 5) until {@code writers} sessions wait for
+     * a lock (the test holds the only one they can wait for); returns how many do.
      */
     private long awaitWritersWaiting(int writers) throws InterruptedException {
-        String waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'users'::regclass"
-                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+        String waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
         long n = db.count(waiting);
         while (n < writers && System.nanoTime() < deadline) {
