@@ -20,6 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,6 +62,9 @@ class MultiNodeIT {
     /** Two racing logins per node: races within a node and across nodes at once. */
     private static final int RACERS = 2 * NODES;
     private static final int ROUNDS = 5;
+    /** Each node's own pool: the most connections a node ever holds. */
+    private static final int POOL_SIZE = 5;
+    private static final String APPLICATION_NAME = "stytch-migration-node";
     /** Generous: a held answer waits for the slowest node, and two cores run every JVM here. */
     private static final String STYTCH_TIMEOUT_MILLIS = "20000";
     private static final Duration HOLD_TIMEOUT = Duration.ofSeconds(15);
@@ -79,7 +86,9 @@ class MultiNodeIT {
         db = TestDatabase.create();
         users = UsersTable.create(db);
         Path webapp = WebApp.withMigrationFilter(InitParams.stytch(emulator).jdbc(db)
-                        .put("jdbcMaximumPoolSize", "5")
+                        // the nodes' connections, told apart from the test's in pg_stat_activity
+                        .put("jdbcUrl", db.jdbcUrl() + "?ApplicationName=" + APPLICATION_NAME)
+                        .put("jdbcMaximumPoolSize", Integer.toString(POOL_SIZE))
                         .put("stytchTimeoutMillis", STYTCH_TIMEOUT_MILLIS))
                 .writeTo(dir.resolve("webapp"));
         long started = System.nanoTime();
@@ -185,6 +194,7 @@ class MultiNodeIT {
 
         ExecutorService client = Executors.newFixedThreadPool(inFlight);
         List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+        ConnectionSampler connections = new ConnectionSampler();
         long started = System.nanoTime();
         try {
             for (Login login : storm) {
@@ -196,6 +206,7 @@ class MultiNodeIT {
             }
         } finally {
             client.shutdownNow();
+            connections.stop();
         }
         long tookMillis = millisSince(started);
 
@@ -229,7 +240,9 @@ class MultiNodeIT {
         }
         System.out.println("MultiNodeIT: " + logins + " logins of " + people + " people over " + NODES + " nodes, " + inFlight
                 + " in flight, in " + tookMillis + " ms (" + (logins * 1000L / Math.max(1, tookMillis)) + "/s); statuses "
-                + statuses + "; lost races the nodes' stores re-read: " + (lostRaces() - lostBefore));
+                + statuses + "; lost races the nodes' stores re-read: " + (lostRaces() - lostBefore)
+                + "; most connections the nodes held at once: " + connections.peak() + " (pools: " + NODES + " x " + POOL_SIZE + ")");
+        assertThat(connections.peak()).as("each node holds at most its pool's connections").isBetween(1L, (long) NODES * POOL_SIZE);
         assertThat(problems).as("answers other than 200, or answers that disagree").isEmpty();
 
         for (Map.Entry<String, List<String>> e : outcomes.entrySet()) {
@@ -342,6 +355,44 @@ class MultiNodeIT {
         assertThat(users.stytchUserIdOf(Long.parseLong(userId))).isEqualTo(stytchUserId);
         assertThat(db.count("SELECT count(*) FROM users WHERE stytch_user_id = ?", stytchUserId)).isEqualTo(1);
         return stytchUserId;
+    }
+
+    /** Samples every 20 ms how many connections the nodes' pools hold to the test database, until stopped. */
+    private final class ConnectionSampler {
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread thread = new Thread(this::sample, "connection-sampler");
+        private volatile boolean running = true;
+
+        ConnectionSampler() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void sample() {
+            try (Connection c = db.dataSource().getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                         + " WHERE datname = current_database() AND application_name = ?")) {
+                ps.setString(1, APPLICATION_NAME);
+                while (running) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        peak.accumulateAndGet(rs.getLong(1), Math::max);
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (SQLException | InterruptedException e) {
+                throw new IllegalStateException("connection sampling failed", e);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(5000);
+        }
+
+        long peak() {
+            return peak.get();
+        }
     }
 
     private HttpResponse<String> login(String appUrl, String token) throws Exception {
