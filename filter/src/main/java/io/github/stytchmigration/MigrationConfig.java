@@ -108,7 +108,16 @@ public final class MigrationConfig {
      * a login whose row does not satisfy it is refused with {@code account_disabled}. Default: none.
      */
     public static final Param<String> ACTIVE_USER_CONDITION = Param.text("activeUserCondition", null,
-            "SQL condition an active user's row satisfies").check(MigrationConfig::activeUserCondition);
+            "SQL condition an active user's row satisfies").check(MigrationConfig::sqlCondition);
+    /**
+     * SQL boolean expression over the user table's columns that marks a row as needing a second factor
+     * before its login counts (e.g. {@code legacy_totp}); requires {@code secondFactorUrl}. Default: none.
+     */
+    public static final Param<String> SECOND_FACTOR_CONDITION = Param.text("secondFactorCondition", null,
+            "SQL condition of a row that needs a second factor").check(MigrationConfig::sqlCondition);
+    /** Context-relative page where such a login goes, pending, to prove the second factor. */
+    public static final Param<String> SECOND_FACTOR_URL = Param.text("secondFactorUrl", null,
+            "where a login that needs a second factor goes").check(MigrationConfig::contextRelativeUrl);
     /** Context-relative redirect after success; default: pass the request on. */
     public static final Param<String> SUCCESS_URL = Param.text("successUrl", null, "redirect after success")
             .check(MigrationConfig::contextRelativeUrl);
@@ -161,6 +170,9 @@ public final class MigrationConfig {
             throw new IllegalArgumentException("exactly one of " + DATA_SOURCE_JNDI_NAME + " / " + JDBC_URL
                     + (dataSource != null || sources == 0 ? " / a programmatic DataSource" : "")
                     + " must be set, found " + sources);
+        }
+        if ((value(SECOND_FACTOR_CONDITION) == null) != (value(SECOND_FACTOR_URL) == null)) {
+            throw new IllegalArgumentException(SECOND_FACTOR_CONDITION + " and " + SECOND_FACTOR_URL + " go together: set both or neither");
         }
         if (value(CONFIRM_PAGE) && value(SUCCESS_URL) == null) {
             // the page's POST would otherwise reach the app's callback servlet, which may implement GET only,
@@ -308,6 +320,16 @@ public final class MigrationConfig {
         return value(ACTIVE_USER_CONDITION);
     }
 
+    /** The SQL condition of a row whose login needs a second factor; null when none does. */
+    public String secondFactorCondition() {
+        return value(SECOND_FACTOR_CONDITION);
+    }
+
+    /** Where a login that needs a second factor goes, pending; null when none does. */
+    public String secondFactorUrl() {
+        return value(SECOND_FACTOR_URL);
+    }
+
     /** Context-relative, or null to pass the request on. */
     public String successUrl() {
         return value(SUCCESS_URL);
@@ -438,7 +460,7 @@ public final class MigrationConfig {
 
     // The store wraps the condition as CASE WHEN (condition) THEN 1 ELSE 0 END: it must stay inside its
     // parentheses and be one expression. The database checks the rest when the filter prepares it at init.
-    private static String activeUserCondition(Param<String> p, String v) {
+    private static String sqlCondition(Param<String> p, String v) {
         int depth = 0;
         char quote = 0;
         for (int i = 0; i < v.length(); i++) {
@@ -750,6 +772,16 @@ public final class MigrationConfig {
         /** Null (default): every row counts as active. See {@link MigrationConfig#ACTIVE_USER_CONDITION}. */
         public Builder activeUserCondition(String v) {
             return parse(ACTIVE_USER_CONDITION, v);
+        }
+
+        /** With {@link #secondFactorUrl}: see {@link MigrationConfig#SECOND_FACTOR_CONDITION}. */
+        public Builder secondFactorCondition(String v) {
+            return parse(SECOND_FACTOR_CONDITION, v);
+        }
+
+        /** With {@link #secondFactorCondition}: see {@link MigrationConfig#SECOND_FACTOR_URL}. */
+        public Builder secondFactorUrl(String v) {
+            return parse(SECOND_FACTOR_URL, v);
         }
 
         public Builder successUrl(String v) {

@@ -56,7 +56,42 @@ public class MigrationFilter implements Filter {
      */
     public static final String SESSION_PKCE_CODE_VERIFIER_PREFIX = "stytchMigration.pkceCodeVerifier.";
 
+    /**
+     * Session attribute of a login that waits for its second factor ({@code secondFactorCondition}): the
+     * internal user id, kept apart from {@code sessionUserIdAttribute} until the app calls
+     * {@link #completeSecondFactor(HttpServletRequest)}.
+     */
+    public static final String SESSION_PENDING_USER_ID = "stytchMigration.pendingUserId";
+    /** Request attribute: {@code "true"} when the login waits for its second factor. */
+    public static final String ATTR_SECOND_FACTOR_REQUIRED = "stytchMigration.secondFactorRequired";
+    // where completeSecondFactor puts the pending id: the filter's sessionUserIdAttribute
+    static final String SESSION_PENDING_USER_ID_ATTRIBUTE = "stytchMigration.pendingUserIdAttribute";
+
     private static final Logger LOG = LoggerFactory.getLogger(MigrationFilter.class);
+
+    /**
+     * For the app's second-factor page, once the user proved the factor: turns the pending login
+     * ({@link #SESSION_PENDING_USER_ID}) into a full one under the filter's {@code sessionUserIdAttribute},
+     * and rotates the session id. Returns the internal user id, or null when no login was pending.
+     */
+    public static String completeSecondFactor(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session == null) {
+            return null;
+        }
+        Object userId = session.getAttribute(SESSION_PENDING_USER_ID);
+        Object attribute = session.getAttribute(SESSION_PENDING_USER_ID_ATTRIBUTE);
+        if (!(userId instanceof String) || !(attribute instanceof String)) {
+            return null;
+        }
+        // a new id for the new privilege level, as at any login
+        request.changeSessionId();
+        session = request.getSession(false);
+        session.removeAttribute(SESSION_PENDING_USER_ID);
+        session.removeAttribute(SESSION_PENDING_USER_ID_ATTRIBUTE);
+        session.setAttribute((String) attribute, userId);
+        return (String) userId;
+    }
 
     /**
      * The session attribute of the PKCE code verifier of one flow, e.g.
@@ -169,6 +204,10 @@ public class MigrationFilter implements Filter {
         String verifier = types.size() == 1 && MigrationConfig.SUPPORTED_TOKEN_TYPES.contains(types.get(0))
                 ? string(session.getAttribute(pkceCodeVerifierAttribute(types.get(0)))) : null;
         Object userId = session.getAttribute(sessionUserIdAttribute);
+        if (userId == null) {
+            // a login still waiting for its second factor belongs to that user as much
+            userId = session.getAttribute(SESSION_PENDING_USER_ID);
+        }
         return new CallbackRequest(request.getMethod(), types, tokens, verifier,
                 userId == null ? null : userId.toString(), string(session.getAttribute(SESSION_STYTCH_SESSION_TOKEN)));
     }

@@ -14,12 +14,32 @@ public final class MigrationResult {
     private final String userId;
     private final String stytchUserId;
     private final boolean resetSessions;
+    private final boolean secondFactorRequired;
 
     public MigrationResult(MigrationOutcome outcome, String userId, String stytchUserId, boolean resetSessions) {
+        this(outcome, userId, stytchUserId, resetSessions, false);
+    }
+
+    /**
+     * @param secondFactorRequired the row satisfies {@code secondFactorCondition}: the login is pending
+     *                             until the app has checked the second factor
+     */
+    public MigrationResult(MigrationOutcome outcome, String userId, String stytchUserId, boolean resetSessions,
+                           boolean secondFactorRequired) {
         this.outcome = Objects.requireNonNull(outcome, "outcome");
         this.userId = Objects.requireNonNull(userId, "userId");
         this.stytchUserId = Objects.requireNonNull(stytchUserId, "stytchUserId");
         this.resetSessions = resetSessions;
+        this.secondFactorRequired = secondFactorRequired;
+    }
+
+    /**
+     * True when the row satisfies {@code secondFactorCondition}: the internal id is not under
+     * {@code sessionUserIdAttribute} yet but pending ({@link MigrationFilter#SESSION_PENDING_USER_ID}),
+     * and the browser was sent to {@code secondFactorUrl}.
+     */
+    public boolean secondFactorRequired() {
+        return secondFactorRequired;
     }
 
     /** CREATED, LINKED or ALREADY_LINKED. */
@@ -48,6 +68,6 @@ public final class MigrationResult {
     @Override
     public String toString() {
         return "MigrationResult[outcome=" + outcome + ", userId=" + userId + ", stytchUserId=" + stytchUserId
-                + ", resetSessions=" + resetSessions + "]";
+                + ", resetSessions=" + resetSessions + (secondFactorRequired ? ", secondFactorRequired" : "") + "]";
     }
 }

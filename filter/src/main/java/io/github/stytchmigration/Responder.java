@@ -24,11 +24,13 @@ final class Responder {
 
     private final String sessionUserIdAttribute;
     private final String successUrl;
+    private final String secondFactorUrl;
     private final String failureUrl;
 
     Responder(MigrationConfig config) {
         this.sessionUserIdAttribute = config.sessionUserIdAttribute();
         this.successUrl = config.successUrl();
+        this.secondFactorUrl = config.secondFactorUrl();
         this.failureUrl = config.failureUrl();
     }
 
@@ -84,13 +86,25 @@ final class Responder {
         session.setAttribute(MigrationFilter.SESSION_STYTCH_USER_ID, result.stytchUserId());
         session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
         session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
-        session.setAttribute(sessionUserIdAttribute, result.userId());
+        if (result.secondFactorRequired()) {
+            // not logged in yet: the app's second-factor page completes it (MigrationFilter.completeSecondFactor)
+            session.removeAttribute(sessionUserIdAttribute);
+            session.setAttribute(MigrationFilter.SESSION_PENDING_USER_ID_ATTRIBUTE, sessionUserIdAttribute);
+            session.setAttribute(MigrationFilter.SESSION_PENDING_USER_ID, result.userId());
+            request.setAttribute(MigrationFilter.ATTR_SECOND_FACTOR_REQUIRED, "true");
+        } else {
+            session.removeAttribute(MigrationFilter.SESSION_PENDING_USER_ID);
+            session.removeAttribute(MigrationFilter.SESSION_PENDING_USER_ID_ATTRIBUTE);
+            session.setAttribute(sessionUserIdAttribute, result.userId());
+        }
         request.setAttribute(MigrationFilter.ATTR_OUTCOME, result.outcome().name());
         request.setAttribute(MigrationFilter.ATTR_USER_ID, result.userId());
         request.setAttribute(MigrationFilter.ATTR_STYTCH_USER_ID, result.stytchUserId());
         request.setAttribute(MigrationResult.REQUEST_ATTRIBUTE, result);
 
-        if (successUrl != null) {
+        if (result.secondFactorRequired()) {
+            seeOther(response, request.getContextPath() + secondFactorUrl);
+        } else if (successUrl != null) {
             seeOther(response, request.getContextPath() + successUrl);
         } else {
             chain.doFilter(request, response);

@@ -291,8 +291,8 @@ class MigrationConfigTest {
 
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
-        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage", "activeUserCondition")
-                .contains("maxConcurrentCallbacks").hasSize(26);
+        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage", "activeUserCondition", "secondFactorCondition", "secondFactorUrl")
+                .hasSize(28);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");
@@ -333,5 +333,18 @@ class MigrationConfigTest {
         assertRejected(p, "maxConcurrentCallbacks [0] must be between 1 and 10000");
         p.put("maxConcurrentCallbacks", "200");
         assertThat(parse(p).maxConcurrentCallbacks()).isEqualTo(200);
+    }
+
+    @Test
+    void theSecondFactorConditionAndUrlGoTogether() {
+        Map<String, String> p = essentials();
+        p.put("secondFactorCondition", "legacy_totp");
+        assertRejected(p, "secondFactorCondition and secondFactorUrl go together: set both or neither");
+        p.put("secondFactorUrl", "https://evil.example/mfa");
+        assertRejected(p, "secondFactorUrl [https://evil.example/mfa] must be a context-relative path starting with a single '/'");
+        p.put("secondFactorUrl", "/mfa");
+        assertThat(parse(p).secondFactorUrl()).isEqualTo("/mfa");
+        p.put("secondFactorCondition", "legacy_totp; DROP TABLE users");
+        assertThatThrownBy(() -> parse(p)).hasMessageStartingWith("secondFactorCondition [legacy_totp; DROP TABLE users] must be");
     }
 }

@@ -91,7 +91,7 @@ class ResponderTest {
 
     @Test
     void aDisabledAccountAnswers403AndTellsTheUserToContactSupport() throws Exception {
-        responder(b -> b).respond(request, response, chain, MAGIC_LINK, CallbackResult.failure(ErrorCode.ACCOUNT_DISABLED, -1, null, false));
+        responder(b -> b).respond(request, response, chain, MAGIC_LINK, CallbackResult.failure(ErrorCode.ACCOUNT_DISABLED, -1, null, true));
 
         assertThat(response.getStatus()).isEqualTo(403);
         assertThat(response.getHeader("Retry-After")).isNull();
@@ -209,5 +209,32 @@ class ResponderTest {
                         .containsAnyOf("request a new one", "try again", "contact support", "wait a moment");
             }
         }
+    }
+
+    @Test
+    void aLoginThatNeedsASecondFactorIsPendingAndGoesToTheSecondFactorPage() throws Exception {
+        TesterHttpSession before = new TesterHttpSession("S");
+        request.session(before);
+        CallbackResult pending = CallbackResult.success(
+                new MigrationResult(MigrationOutcome.LINKED, "42", "user-test-9", false, true), LOGIN, false);
+
+        responder(b -> b.successUrl("/account").secondFactorCondition("legacy_totp").secondFactorUrl("/mfa"))
+                .respond(request, response, chain, MAGIC_LINK, pending);
+
+        assertThat(response.getStatus()).isEqualTo(303);
+        assertThat(response.getHeader("Location")).isEqualTo("/app/mfa");
+        assertThat(request.testerSession().attributes()).doesNotContainKey("stytchMigration.userId")
+                .containsEntry(MigrationFilter.SESSION_PENDING_USER_ID, "42")
+                .containsEntry(MigrationFilter.SESSION_STYTCH_USER_ID, "user-test-9");
+        assertThat(request.getAttribute(MigrationFilter.ATTR_SECOND_FACTOR_REQUIRED)).isEqualTo("true");
+        assertThat(chain.passedOn()).isFalse();
+
+        // the app checked the factor
+        String before2 = request.testerSession().id();
+        assertThat(MigrationFilter.completeSecondFactor(request)).isEqualTo("42");
+        assertThat(request.testerSession().id()).as("rotated again").isNotEqualTo(before2);
+        assertThat(request.testerSession().attributes()).containsEntry("stytchMigration.userId", "42")
+                .doesNotContainKey(MigrationFilter.SESSION_PENDING_USER_ID);
+        assertThat(MigrationFilter.completeSecondFactor(request)).as("nothing pending any more").isNull();
     }
 }

@@ -147,7 +147,7 @@ public final class CallbackLogic {
             return internalError(e, "link-or-create of Stytch user " + identity.stytchUserId(), true);
         }
         MigrationResult result = new MigrationResult(link.outcome(), link.userId(), identity.stytchUserId(),
-                login.resetSessions());
+                login.resetSessions(), link.secondFactorRequired());
         if (link.replacedStytchUserId() != null) {
             LOG.warn("AUDIT relinked userId={} from stytchUserId={} to stytchUserId={} (conflictPolicy=relink)",
                     link.userId(), link.replacedStytchUserId(), identity.stytchUserId());
@@ -163,7 +163,8 @@ public final class CallbackLogic {
         }
         LOG.info("{} userId={} stytchUserId={} email={} via {}{}", link.outcome(), link.userId(),
                 identity.stytchUserId(), Masking.maskIdentifier(identity.primaryEmail()), tokenType,
-                otherUser ? " (replacing the HttpSession of userId=" + request.currentUserId() + ")" : "");
+                (otherUser ? " (replacing the HttpSession of userId=" + request.currentUserId() + ")" : "")
+                        + (link.secondFactorRequired() ? ", second factor pending" : ""));
         notify(() -> listener.onSuccess(result));
         return CallbackResult.success(result, login, otherUser);
     }

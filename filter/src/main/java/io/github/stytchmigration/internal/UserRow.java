@@ -12,6 +12,7 @@ public final class UserRow {
     private final String emailLower;
     private final String phone;
     private final boolean active;
+    private final boolean secondFactor;
 
     /** An active row: see {@link #UserRow(Object, String, String, String, boolean)}. */
     public UserRow(Object id, String stytchUserId, String email, String phone) {
@@ -27,6 +28,15 @@ public final class UserRow {
      *                     false when the condition is NULL for it)
      */
     public UserRow(Object id, String stytchUserId, String email, String phone, boolean active) {
+        this(id, stytchUserId, email, phone, active, false);
+    }
+
+    /**
+     * @param secondFactor whether the row satisfies {@code secondFactorCondition}: its login needs a
+     *                     second factor before it counts (false without a condition, or when it is NULL)
+     */
+    public UserRow(Object id, String stytchUserId, String email, String phone, boolean active, boolean secondFactor) {
+        this.secondFactor = secondFactor;
         this.id = id;
         this.stytchUserId = stytchUserId;
         this.emailLower = email == null ? null : email.toLowerCase(Locale.ROOT);
@@ -52,6 +62,11 @@ public final class UserRow {
     /** Whether the row satisfies {@code activeUserCondition}; always true without one. */
     public boolean active() {
         return active;
+    }
+
+    /** Whether a login of this row needs a second factor ({@code secondFactorCondition}). */
+    public boolean secondFactor() {
+        return secondFactor;
     }
 
     String emailLower() {

@@ -337,6 +337,7 @@ abstract class EndToEndScenarios {
 
         HttpResponse<String> failed = callback("/redirect/authenticate", "magic_links", "unknown-token");
         assertThat(failed.statusCode()).isEqualTo(303);
+        // a token Stytch refuses cannot work again: link=used tells the app to offer a new link, not a retry
         assertThat(failed.headers().firstValue("Location"))
                 .hasValueSatisfying(l -> assertThat(l).endsWith("/app/login?from=callback&error=invalid_token&link=used"));
     }

@@ -4,6 +4,7 @@ import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.internal.LinkDecision;
 import io.github.stytchmigration.internal.LinkResult;
 import io.github.stytchmigration.internal.LinkRules;
+import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.UserRow;
 import io.github.stytchmigration.internal.UserStore;
@@ -103,6 +104,22 @@ public final class JdbcUserStore implements UserStore {
         Objects.requireNonNull(identity, "identity");
         UserSql statements = sql();
         LinkRules.Keys keys = LinkRules.Keys.of(identity);
+        try {
+            return onNewConnection(statements, identity, keys);
+        } catch (ConnectionLost lost) {
+            // After a restart or failover a pool can hand out a connection the server already closed. The
+            // unit reads before it writes and every write is guarded, so running it again on a new
+            // connection is safe even if the lost statement had been applied; a second loss is an outage.
+            LOG.debug("The database connection was lost ({}); trying once more on a new one", lost.getCause().getMessage());
+            try {
+                return onNewConnection(statements, identity, keys);
+            } catch (ConnectionLost again) {
+                throw again.getCause();
+            }
+        }
+    }
+
+    private LinkResult onNewConnection(UserSql statements, StytchIdentity identity, LinkRules.Keys keys) {
         Connection connection;
         try {
             connection = dataSource.getConnection();
@@ -125,7 +142,28 @@ public final class JdbcUserStore implements UserStore {
             }
         } catch (SQLException e) {
             // getAutoCommit / setAutoCommit / close
-            throw SqlErrors.translate("use the database connection", null, e);
+            throw connectionLostOr(SqlErrors.translate("use the database connection", null, e));
+        } catch (DatabaseUnavailableException e) {
+            throw connectionLostOr(e);
+        }
+    }
+
+    private static RuntimeException connectionLostOr(RuntimeException e) {
+        return e instanceof DatabaseUnavailableException && e.getCause() != null && SqlErrors.isConnectionLost(e.getCause())
+                ? new ConnectionLost((DatabaseUnavailableException) e) : e;
+    }
+
+    /** A statement failed because the connection it ran on was gone: worth one more try on a new connection. */
+    private static final class ConnectionLost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConnectionLost(DatabaseUnavailableException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
+        @Override
+        public synchronized DatabaseUnavailableException getCause() {
+            return (DatabaseUnavailableException) super.getCause();
         }
     }
 
@@ -145,13 +183,14 @@ public final class JdbcUserStore implements UserStore {
         UserRow row = decision.row();
         switch (decision.kind()) {
             case ALREADY_LINKED:
-                return LinkResult.of(MigrationOutcome.ALREADY_LINKED, row.idString());
+                return LinkResult.of(MigrationOutcome.ALREADY_LINKED, row.idString()).needingSecondFactor(row.secondFactor());
             case LINK:
                 return update(c, at.at("link a user row", s.link), identity.stytchUserId(), row.id(), null) == 1
-                        ? LinkResult.of(MigrationOutcome.LINKED, row.idString()) : null;
+                        ? LinkResult.of(MigrationOutcome.LINKED, row.idString()).needingSecondFactor(row.secondFactor()) : null;
             case RELINK:
                 return update(c, at.at("relink a user row", s.relink), identity.stytchUserId(), row.id(), row.stytchUserId()) == 1
-                        ? new LinkResult(MigrationOutcome.LINKED, row.idString(), row.stytchUserId()) : null;
+                        ? new LinkResult(MigrationOutcome.LINKED, row.idString(), row.stytchUserId())
+                                .needingSecondFactor(row.secondFactor()) : null;
             case CREATE:
                 String newId = insert(c, s, at, identity);
                 return newId == null ? null : LinkResult.of(MigrationOutcome.CREATED, newId);
@@ -191,11 +230,13 @@ public final class JdbcUserStore implements UserStore {
             List<UserRow> rows = new ArrayList<>(2);
             try (ResultSet rs = ps.executeQuery()) {
                 int activeIndex = s.phoneMatching ? 5 : 4;
+                int secondFactorIndex = activeIndex + (s.activeColumn ? 1 : 0);
                 while (rs.next()) {
-                    // NULL (a condition over NULL columns) reads as 0: not active
+                    // NULL (a condition over NULL columns) reads as 0: not active, no second factor
                     boolean active = !s.activeColumn || rs.getInt(activeIndex) == 1;
+                    boolean secondFactor = s.secondFactorColumn && rs.getInt(secondFactorIndex) == 1;
                     rows.add(new UserRow(rs.getObject(1), rs.getString(2), rs.getString(3),
-                            s.phoneMatching ? rs.getString(4) : null, active));
+                            s.phoneMatching ? rs.getString(4) : null, active, secondFactor));
                 }
             }
             return rows;

@@ -119,7 +119,9 @@ public final class SchemaCheck {
                 default:
                     report = new GenericSchema(c, mapping).run();
             }
-            checkCondition(c, mapping, timeoutSeconds);
+            checkCondition(c, mapping, "activeUserCondition", mapping.activeUserCondition(), mapping.activeColumnSql(), timeoutSeconds);
+            checkCondition(c, mapping, "secondFactorCondition", mapping.secondFactorCondition(),
+                    mapping.secondFactorColumnSql(), timeoutSeconds);
             return report;
         } catch (SQLException e) {
             throw SqlErrors.translate("check the schema of table [" + mapping.table() + "]", null, e);
@@ -127,11 +129,12 @@ public final class SchemaCheck {
     }
 
     // Prepared and run over no row: the database parses and types the condition as the store will use it.
-    private static void checkCondition(Connection c, UserTableMapping m, int timeoutSeconds) throws SQLException {
-        if (m.activeUserCondition() == null) {
+    private static void checkCondition(Connection c, UserTableMapping m, String param, String condition, String column,
+                                       int timeoutSeconds) throws SQLException {
+        if (condition == null) {
             return;
         }
-        String sql = "SELECT " + m.activeColumnSql() + " FROM " + m.table() + " WHERE 1 = 0";
+        String sql = "SELECT " + column + " FROM " + m.table() + " WHERE 1 = 0";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout(timeoutSeconds);
             try (ResultSet rs = ps.executeQuery()) {
@@ -142,7 +145,7 @@ public final class SchemaCheck {
                 throw e;
             }
             // class 42 messages speak about the SQL text (an unknown column, a type), and no row was read
-            throw new SchemaException("activeUserCondition [" + m.activeUserCondition() + "] is not a valid condition over table ["
+            throw new SchemaException(param + " [" + condition + "] is not a valid condition over table ["
                     + m.table() + "] (" + SqlErrors.describe(e) + ")");
         }
     }

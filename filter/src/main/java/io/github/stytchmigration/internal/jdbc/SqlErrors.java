@@ -192,6 +192,41 @@ final class SqlErrors {
         return MYSQL_GENERAL_ERROR.equals(e.getSQLState());
     }
 
+    /**
+     * The connection died under us (class 08, the server shutting down or crashed, or the driver's own
+     * connection exceptions): a pool may hand out such a stale connection once after a database restart
+     * or failover. Not a pool timeout, a read-only database or a slow query: those say nothing about the
+     * connection, and another one would answer the same.
+     */
+    static boolean isConnectionLost(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Throwable> queue = new ArrayDeque<>();
+        queue.add(failure);
+        while (!queue.isEmpty() && seen.size() < MAX_DEPTH) {
+            Throwable t = queue.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof SQLNonTransientConnectionException || t instanceof java.sql.SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException) {
+                String state = ((SQLException) t).getSQLState();
+                if (state != null && (state.startsWith(CONNECTION_EXCEPTION_CLASS) || ADMIN_SHUTDOWN.equals(state)
+                        || CRASH_SHUTDOWN.equals(state))) {
+                    return true;
+                }
+                if (((SQLException) t).getNextException() != null) {
+                    queue.add(((SQLException) t).getNextException());
+                }
+            }
+            if (t.getCause() != null) {
+                queue.add(t.getCause());
+            }
+        }
+        return false;
+    }
+
     /** A pool's "no connection free within its wait", recognised by type and cause, not by compile-time class. */
     static boolean isPoolExhausted(Throwable t) {
         for (Class<?> c = t.getClass(); c != null && c != Throwable.class; c = c.getSuperclass()) {

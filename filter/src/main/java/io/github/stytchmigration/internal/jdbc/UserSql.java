@@ -8,8 +8,9 @@ import java.util.Set;
 /**
  * The store's SQL for one table on one database, built once from the validated mapping and what the
  * schema check found (identifiers only: nothing from a request is concatenated). Every SELECT returns
- * {@code id, stytch id, email[, phone][, active]}; {@code active} is
- * {@code CASE WHEN (activeUserCondition) THEN 1 ELSE 0 END}, so a returning user stays one statement.
+ * {@code id, stytch id, email[, phone][, active][, second factor]}; {@code active} is
+ * {@code CASE WHEN (activeUserCondition) THEN 1 ELSE 0 END}, the second-factor flag likewise over
+ * {@code secondFactorCondition}, so a returning user stays one statement.
  *
  * <p>Guarded writes: link only a row still unlinked, relink only a row still holding the link read, and
  * either only while the row is active. A matched row is therefore always changed by the SET, so the
@@ -20,6 +21,7 @@ final class UserSql {
     final Dialect dialect;
     final boolean phoneMatching;
     final boolean activeColumn;
+    final boolean secondFactorColumn;
     /** The one probe of the unique Stytch id index: a returning user's only statement. */
     final String selectLinked;
     /** PostgreSQL: candidates by Stytch id, {@code = ANY(?)} emails and phones; null elsewhere. */
@@ -37,6 +39,7 @@ final class UserSql {
         this.dialect = report.dialect();
         this.phoneMatching = m.phoneColumn() != null;
         this.activeColumn = m.activeUserCondition() != null;
+        this.secondFactorColumn = m.secondFactorCondition() != null;
         this.emailLookup = report.emailLookup();
         this.phoneColumn = m.phoneColumn();
         this.raceConstraints = Collections.unmodifiableSet(report.stytchUniqueIndexes());
@@ -46,7 +49,8 @@ final class UserSql {
         String stytch = m.stytchUserIdColumn();
         String active = activeColumn ? " AND (" + m.activeUserCondition() + ")" : "";
         this.selectLinked = "SELECT " + id + ", " + stytch + ", " + m.emailColumn() + (phoneMatching ? ", " + phoneColumn : "")
-                + (activeColumn ? ", " + m.activeColumnSql() : "") + " FROM " + table + " WHERE " + stytch + " = ?";
+                + (activeColumn ? ", " + m.activeColumnSql() : "")
+                + (secondFactorColumn ? ", " + m.secondFactorColumnSql() : "") + " FROM " + table + " WHERE " + stytch + " = ?";
         this.selectCandidatesByArrays = dialect != Dialect.POSTGRESQL ? null
                 : selectLinked + " OR " + emailLookup + " = ANY(?)" + (phoneMatching ? " OR " + phoneColumn + " = ANY(?)" : "");
         this.link = "UPDATE " + table + " SET " + stytch + " = ? WHERE " + id + " = ? AND " + stytch + " IS NULL" + active;

@@ -19,6 +19,7 @@ public final class UserTableMapping {
     private final String createUserSql;
     private final ConflictPolicy conflictPolicy;
     private final String activeUserCondition;
+    private final String secondFactorCondition;
 
     /**
      * @param phoneColumn   null when phone matching is off
@@ -26,12 +27,12 @@ public final class UserTableMapping {
      */
     public UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
                             String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy) {
-        this(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql, conflictPolicy, null);
+        this(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql, conflictPolicy, null, null);
     }
 
     private UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
                              String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy,
-                             String activeUserCondition) {
+                             String activeUserCondition, String secondFactorCondition) {
         this.table = Objects.requireNonNull(table, "table");
         this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
         this.emailColumn = Objects.requireNonNull(emailColumn, "emailColumn");
@@ -40,18 +41,26 @@ public final class UserTableMapping {
         this.createUserSql = createUserSql;
         this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy");
         this.activeUserCondition = activeUserCondition;
+        this.secondFactorCondition = secondFactorCondition;
     }
 
     /** This mapping with an {@code activeUserCondition} (null: every row counts as active). */
     public UserTableMapping withActiveUserCondition(String condition) {
         return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
-                conflictPolicy, condition);
+                conflictPolicy, condition, secondFactorCondition);
+    }
+
+    /** This mapping with a {@code secondFactorCondition} (null: no row needs a second factor). */
+    public UserTableMapping withSecondFactorCondition(String condition) {
+        return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
+                conflictPolicy, activeUserCondition, condition);
     }
 
     /** The mapping of a validated config. */
     public static UserTableMapping from(MigrationConfig config) {
         return new UserTableMapping(config.userTable(), config.userIdColumn(), config.emailColumn(), config.phoneColumn(),
-                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy(), config.activeUserCondition());
+                config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy(), config.activeUserCondition(),
+                config.secondFactorCondition());
     }
 
     /** A mapping with the contract's defaults: {@code users(id, email, stytch_user_id)}, reject. */
@@ -98,5 +107,15 @@ public final class UserTableMapping {
     /** {@code CASE WHEN (condition) THEN 1 ELSE 0 END}: 1 for an active row, 0 when the condition is false or NULL. */
     String activeColumnSql() {
         return activeUserCondition == null ? null : "CASE WHEN (" + activeUserCondition + ") THEN 1 ELSE 0 END";
+    }
+
+    /** The SQL condition of a row whose login needs a second factor, as the config validated it; null when none does. */
+    public String secondFactorCondition() {
+        return secondFactorCondition;
+    }
+
+    /** 1 for a row that needs a second factor, 0 when the condition is false or NULL; null without a condition. */
+    String secondFactorColumnSql() {
+        return secondFactorCondition == null ? null : "CASE WHEN (" + secondFactorCondition + ") THEN 1 ELSE 0 END";
     }
 }

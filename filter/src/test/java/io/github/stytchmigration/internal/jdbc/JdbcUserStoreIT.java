@@ -391,6 +391,46 @@ class JdbcUserStoreIT {
         }
     }
 
+    /** {@code secondFactorCondition}: the store reports it from the same one statement, and writes as usual. */
+    @Nested
+    class SecondFactorCondition {
+        final UserTableMapping mfa = DEFAULTS.withActiveUserCondition("legacy_totp IS NOT NULL OR legacy_totp IS NULL")
+                .withSecondFactorCondition("legacy_totp");
+
+        @BeforeEach
+        void legacyTotpColumn() {
+            db.exec("ALTER TABLE users ADD COLUMN legacy_totp BOOLEAN DEFAULT FALSE");
+        }
+
+        @Test
+        void reportsARowThatNeedsASecondFactorWhenLinkingAndWhenReturningInOneStatement() {
+            long id = insertUser("tess@example.com", null, null);
+            db.exec("UPDATE users SET legacy_totp = TRUE WHERE id = " + id);
+            CountingDataSource counting = new CountingDataSource(db.dataSource());
+            JdbcUserStore store = new JdbcUserStore(counting, mfa, false, 5);
+            store.checkSchema();
+            String stytch = newStytchId();
+
+            LinkResult linked = store.linkOrCreate(verifiedEmail(stytch, "tess@example.com"));
+            assertThat(linked.outcome()).isEqualTo(MigrationOutcome.LINKED);
+            assertThat(linked.secondFactorRequired()).isTrue();
+            assertThat(stytchIdOf(id)).as("linked all the same").isEqualTo(stytch);
+            counting.reset();
+            LinkResult again = store.linkOrCreate(verifiedEmail(stytch, "tess@example.com"));
+            assertThat(again.outcome()).isEqualTo(MigrationOutcome.ALREADY_LINKED);
+            assertThat(again.secondFactorRequired()).isTrue();
+            assertThat(counting.statements()).isEqualTo(1);
+        }
+
+        @Test
+        void otherRowsAndNewRowsNeedNone() {
+            insertUser("uma@example.com", null, null);
+            JdbcUserStore store = store(mfa);
+            assertThat(store.linkOrCreate(verifiedEmail(newStytchId(), "uma@example.com")).secondFactorRequired()).isFalse();
+            assertThat(store.linkOrCreate(verifiedEmail(newStytchId(), "new.person@example.com")).secondFactorRequired()).isFalse();
+        }
+    }
+
     @Nested
     class Concurrency {
         static final int THREADS = 32;

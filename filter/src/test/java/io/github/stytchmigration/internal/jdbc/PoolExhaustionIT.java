@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * "No connection within the pool's wait" and "the database is read-only" are outages (503), not
  * internal errors: proven with the real pools an operator configures (Tomcat's default JNDI pool DBCP2,
  * tomcat-jdbc, HikariCP), each exhausted by holding all its connections, and with a real read-only
- * PostgreSQL database. Nothing is ever written.
+ * PostgreSQL database. Nothing is ever written. A stale pooled connection (the server closed it) is
+ * replaced once, so the login that got it still succeeds.
  */
 class PoolExhaustionIT {
     static final TestDatabase db = TestDatabase.create();
@@ -128,6 +129,32 @@ class PoolExhaustionIT {
                 DatabaseUnavailableException e = loginWithAllConnectionsHeld(pool);
 
                 assertThat(e.getCause()).isInstanceOf(java.sql.SQLTransientConnectionException.class);
+            }
+        }
+    }
+
+    @Nested
+    class StaleConnection {
+        @Test
+        void aPooledConnectionTheServerClosedIsReplacedOnceAndTheLoginSucceeds() throws Exception {
+            try (BasicDataSource pool = new BasicDataSource()) {
+                pool.setUrl(db.jdbcUrl());
+                pool.setUsername(db.user());
+                pool.setPassword(db.password());
+                pool.setMaxTotal(1);
+                pool.setTestOnBorrow(false); // hands out the idle connection as it is, as after a restart or failover
+                JdbcUserStore store = new JdbcUserStore(pool, UserTableMapping.defaults(), false, 5);
+                store.checkSchema();
+                assertThat(store.linkOrCreate(verifiedEmail("user-test-legacy", "legacy@example.com")).outcome())
+                        .isEqualTo(MigrationOutcome.LINKED);
+                // the server ends the pool's idle connection (admin_shutdown, SQLState 57P01 on its next statement)
+                db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND pid <> pg_backend_pid()");
+
+                assertThat(store.linkOrCreate(verifiedEmail("user-test-legacy", "legacy@example.com")).outcome())
+                        .isEqualTo(MigrationOutcome.ALREADY_LINKED);
+                assertThat(store.linkOrCreate(verifiedEmail("user-test-new", "new@example.com")).outcome())
+                        .isEqualTo(MigrationOutcome.CREATED);
             }
         }
     }

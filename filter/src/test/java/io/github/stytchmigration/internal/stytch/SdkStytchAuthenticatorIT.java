@@ -379,11 +379,12 @@ class SdkStytchAuthenticatorIT {
     @Test
     void closeStopsEveryNonDaemonThreadTheSdkStarted() throws Exception {
         Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
-        injectDelay(3000);
-        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 1500); // the second call needs headroom on a loaded machine
-        // one timed-out call keeps an OkHttp call in flight at close()
-        catchThrowable(() -> authenticator.authenticate("magic_links", "tok", null));
+        SdkStytchAuthenticator authenticator = authenticator(emu.secret(), 3000);
+        // a successful call first (a cold SDK call may take a while on a loaded machine), then one that
+        // times out and keeps an OkHttp call in flight at close()
         authenticator.authenticate("oauth", emu.oauthToken("google", "bob@example.com", true), null);
+        injectDelay(6000);
+        catchThrowable(() -> authenticator.authenticate("magic_links", "tok", null));
 
         authenticator.close();
 
