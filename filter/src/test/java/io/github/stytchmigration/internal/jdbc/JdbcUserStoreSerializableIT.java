@@ -10,7 +10,12 @@ import io.github.stytchmigration.testing.LogCapture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 
+import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
@@ -37,6 +42,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * ({@link JdbcUserStore#MAX_ATTEMPTS} attempts, a randomised back-off of at most {@code 20 × attempt + 5} ms
  * between them) is bounded when the failure never goes away.
  */
+@ExtendWith(JdbcUserStoreSerializableIT.KeepJdbcUserStoreItsDatabases.class)
 class JdbcUserStoreSerializableIT extends JdbcUserStoreIT {
     static final StoreDb SERIALIZABLE = serializable(StoreDb.postgres());
 
@@ -45,10 +51,26 @@ class JdbcUserStoreSerializableIT extends JdbcUserStoreIT {
         return List.of(SERIALIZABLE);
     }
 
-    /** Hides {@link JdbcUserStoreIT#dropDatabases()}, whose databases are JdbcUserStoreIT's to drop. */
     @AfterAll
-    static void dropDatabases() {
+    static void dropSerializableDatabase() {
         SERIALIZABLE.close();
+    }
+
+    /**
+     * JUnit runs the superclass's {@code @AfterAll} for this class too (hiding it does not stop that), and
+     * JdbcUserStoreIT's drops JdbcUserStoreIT's own databases, which it may still need: when this class
+     * runs first, JdbcUserStoreIT would find them gone. Skipped here; JdbcUserStoreIT drops them itself.
+     */
+    static final class KeepJdbcUserStoreItsDatabases implements InvocationInterceptor {
+        @Override
+        public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+            if (invocationContext.getExecutable().getDeclaringClass() == JdbcUserStoreIT.class) {
+                invocation.skip();
+            } else {
+                invocation.proceed();
+            }
+        }
     }
 
     private static StoreDb serializable(StoreDb db) {
