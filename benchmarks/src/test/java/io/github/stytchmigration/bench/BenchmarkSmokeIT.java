@@ -48,7 +48,14 @@ class BenchmarkSmokeIT {
                 // 5. memory and threads
                 "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second",
                 // 6. bulkhead under a login storm
-                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms")) {
+                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms",
+                // 7. statements per login with three app servers
+                "servers_round_trips_already_linked", "servers_round_trips_linked", "servers_round_trips_created",
+                "servers_statements_at_init",
+                // 8. one app server vs two
+                "servers_logins_per_s_created_one", "servers_logins_per_s_created_two",
+                "servers_logins_per_s_already_linked_one", "servers_logins_per_s_already_linked_two",
+                "servers_two_vs_one_created", "servers_two_vs_one_already_linked")) {
             assertThat(number(json, key)).as(key).isNotNull();
         }
         assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
@@ -56,7 +63,8 @@ class BenchmarkSmokeIT {
         assertThat(json).contains("\"schema_check_warns_without_email_index\":true");
 
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
-                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms")) {
+                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
+                "| 7 round trips ALREADY_LINKED on another server", "| 8 CREATED two servers / one")) {
             assertThat(output).contains(measurement);
         }
         assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");
