@@ -83,6 +83,14 @@ final class Load {
 
     /** Sends every path once, spread over {@code clients} connections; latencies in the order of {@code paths}. */
     static Run run(int port, List<String> paths, int clients) throws InterruptedException {
+        return run(List.of(port), paths, clients);
+    }
+
+    /**
+     * {@link #run(int, List, int)} against several servers: client {@code i} keeps its connection to
+     * {@code ports.get(i % ports.size())}, as a load balancer spreads connections round-robin.
+     */
+    static Run run(List<Integer> ports, List<String> paths, int clients) throws InterruptedException {
         long[] latencies = new long[paths.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -90,6 +98,7 @@ final class Load {
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
+            int port = ports.get(i % ports.size());
             Thread t = new Thread(() -> {
                 try (RawHttpClient client = new RawHttpClient(port)) {
                     start.await();

@@ -100,6 +100,11 @@ public final class CodeLoginServlet extends HttpServlet {
             return;
         }
         request.getSession().setAttribute(SampleApp.SESSION_OUTCOME, result.outcome().name());
+        if (result.secondFactorRequired()) {
+            // not logged in yet: the row had TOTP, so the second-factor page comes first
+            Html.seeOther(request, response, SecondFactorServlet.PATH);
+            return;
+        }
         Html.seeOther(request, response, needsTotp(app, result) ? "/mfa/totp" : "/account");
     }
 

@@ -32,6 +32,7 @@ public final class LoginServlet extends HttpServlet {
             "stytch_unavailable", "The login service is not answering right now. Please try again in a minute.",
             "database_unavailable", "We cannot reach our database right now. Please try again in a minute.",
             "csrf", "Your form expired. Please try again.",
+            "second_factor_failed", "Too many wrong authenticator codes. Please log in again.",
             "invalid_email", "Please enter an email address, like name@example.com.");
 
     @Override
