@@ -36,6 +36,11 @@ final class Load {
 
     /** Requests per second answered 200 during {@code millis} of closed-loop load on one path. */
     static double throughput(int port, String path, int clients, long millis) throws InterruptedException {
+        return throughput(port, path, "", clients, millis);
+    }
+
+    /** The same, every request with these header lines (each ending in CRLF), e.g. session cookies. */
+    static double throughput(int port, String path, String headers, int clients, long millis) throws InterruptedException {
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
@@ -43,7 +48,7 @@ final class Load {
         long[] window = new long[2];
         for (int i = 0; i < clients; i++) {
             Thread t = new Thread(() -> {
-                try (RawHttpClient client = new RawHttpClient(port)) {
+                try (RawHttpClient client = new RawHttpClient(port, headers)) {
                     start.await();
                     long deadline = window[1];
                     long n = 0;
