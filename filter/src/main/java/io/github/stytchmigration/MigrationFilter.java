@@ -3,6 +3,8 @@ package io.github.stytchmigration;
 import io.github.stytchmigration.internal.CallbackLogic;
 import io.github.stytchmigration.internal.CallbackRequest;
 import io.github.stytchmigration.internal.Components;
+import io.github.stytchmigration.internal.MetricsJmx;
+import io.github.stytchmigration.internal.MigrationMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -15,6 +17,7 @@ import jakarta.servlet.http.HttpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.management.ObjectName;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
@@ -32,6 +35,10 @@ import java.util.Set;
  * authenticates the token with Stytch, links or creates the app's own user, stores the internal id in
  * the HttpSession, rotates the session id, then passes the request on (or redirects to
  * {@code successUrl}). Every other request costs one set lookup and {@code chain.doFilter}.
+ *
+ * <p>Each instance publishes its metrics as an MBean, {@code io.github.stytchmigration:type=MigrationFilter,
+ * context=<context path>,name=<filter name>}, from init to destroy; {@link MigrationMeterBinder} binds them to a
+ * Micrometer registry.
  *
  * <p>WARNING: map this filter before any filter that requires a logged-in user, and on
  * {@code REQUEST} dispatch only. The Stytch user id column must carry a UNIQUE index: init fails
@@ -111,6 +118,9 @@ public class MigrationFilter implements Filter {
     private volatile Responder responder;
     private volatile Set<String> callbackPaths = Set.of();
     private volatile String sessionUserIdAttribute;
+    private final MigrationMetrics metrics = new MigrationMetrics();
+    private volatile String filterName;
+    private volatile ObjectName mbeanName;
 
     /** For web.xml: the configuration comes from init-params. */
     public MigrationFilter() {
@@ -136,10 +146,13 @@ public class MigrationFilter implements Filter {
                     e instanceof IllegalArgumentException ? null : e);
         }
         this.components = parts;
-        this.logic = new CallbackLogic(config, parts.stytch(), parts.store());
+        this.logic = new CallbackLogic(config, parts.stytch(), parts.store(), metrics);
         this.responder = new Responder(config);
         this.sessionUserIdAttribute = config.sessionUserIdAttribute();
         this.callbackPaths = config.callbackPaths();
+        this.filterName = name;
+        this.mbeanName = MetricsJmx.register(metrics, filterConfig.getServletContext() == null ? null
+                : filterConfig.getServletContext().getContextPath(), name);
         LOG.info("MigrationFilter [{}] ready: {}", name, config);
     }
 
@@ -220,8 +233,21 @@ public class MigrationFilter implements Filter {
         return values == null ? List.of() : Arrays.asList(values);
     }
 
+    /** This instance's counters and timers, live; for {@link MigrationMeterBinder}. */
+    MigrationMetrics metrics() {
+        return metrics;
+    }
+
+    /** The filter name given at init; null before. */
+    String filterName() {
+        return filterName;
+    }
+
     @Override
     public void destroy() {
+        ObjectName bean = mbeanName;
+        mbeanName = null;
+        MetricsJmx.unregister(bean);
         Components parts = components;
         components = null;
         if (parts != null) {

@@ -51,8 +51,14 @@ public final class CallbackLogic {
     private final Semaphore inFlight;
     private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
     private final AtomicLong refusedSinceWarning = new AtomicLong();
+    private final MigrationMetrics metrics;
 
     public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
+        this(config, stytch, store, new MigrationMetrics());
+    }
+
+    /** @param metrics where logins, failures and the time spent on Stytch and the database are counted */
+    public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store, MigrationMetrics metrics) {
         this.allowedTokenTypes = Set.copyOf(config.tokenTypes());
         this.confirmPage = config.confirmPage();
         this.stytch = stytch;
@@ -60,6 +66,8 @@ public final class CallbackLogic {
         this.listener = config.listener();
         this.maxInFlight = config.maxConcurrentCallbacks();
         this.inFlight = new Semaphore(maxInFlight);
+        this.metrics = metrics;
+        metrics.inFlightFrom(() -> maxInFlight - inFlight.availablePermits());
     }
 
     // The reason goes to the DEBUG log only: it describes the shape, never the value.
@@ -127,6 +135,7 @@ public final class CallbackLogic {
         String tokenType = request.tokenTypes().get(0);
         String token = request.tokens().get(0);
         StytchLogin login;
+        long started = System.nanoTime();
         try {
             login = stytch.authenticate(tokenType, token, request.codeVerifier());
         } catch (MigrationException e) {
@@ -134,9 +143,12 @@ public final class CallbackLogic {
             return failed(e, "Stytch authentication (" + tokenType + ")", spent);
         } catch (RuntimeException e) {
             return internalError(e, "Stytch authentication (" + tokenType + ")", true);
+        } finally {
+            metrics.stytchCall(System.nanoTime() - started);
         }
         StytchIdentity identity = login.identity();
         LinkResult link;
+        started = System.nanoTime();
         try {
             link = store.linkOrCreate(identity);
         } catch (MigrationException e) {
@@ -145,10 +157,13 @@ public final class CallbackLogic {
         } catch (RuntimeException e) {
             revokeOrphan(login, ErrorCode.INTERNAL_ERROR.code());
             return internalError(e, "link-or-create of Stytch user " + identity.stytchUserId(), true);
+        } finally {
+            metrics.databaseCall(System.nanoTime() - started);
         }
         MigrationResult result = new MigrationResult(link.outcome(), link.userId(), identity.stytchUserId(),
                 login.resetSessions(), link.secondFactorRequired());
         if (link.replacedStytchUserId() != null) {
+            metrics.relinked();
             LOG.warn("AUDIT relinked userId={} from stytchUserId={} to stytchUserId={} (conflictPolicy=relink)",
                     link.userId(), link.replacedStytchUserId(), identity.stytchUserId());
             notify(() -> listener.onRelinked(link.userId(), link.replacedStytchUserId(), identity.stytchUserId()));
@@ -165,6 +180,7 @@ public final class CallbackLogic {
                 identity.stytchUserId(), Masking.maskIdentifier(identity.primaryEmail()), tokenType,
                 (otherUser ? " (replacing the HttpSession of userId=" + request.currentUserId() + ")" : "")
                         + (link.secondFactorRequired() ? ", second factor pending" : ""));
+        metrics.outcome(link.outcome());
         notify(() -> listener.onSuccess(result));
         return CallbackResult.success(result, login, otherUser);
     }
@@ -176,6 +192,7 @@ public final class CallbackLogic {
     }
 
     private CallbackResult busy() {
+        metrics.busyRejection();
         refusedSinceWarning.incrementAndGet();
         long now = System.nanoTime();
         long last = lastBusyWarning.get();
@@ -214,6 +231,7 @@ public final class CallbackLogic {
     }
 
     private CallbackResult fail(ErrorCode code, long retryAfterSeconds, String incidentId, boolean tokenSpent) {
+        metrics.failure(code);
         notify(() -> listener.onFailure(code, incidentId));
         return CallbackResult.failure(code, retryAfterSeconds, incidentId, tokenSpent);
     }
