@@ -14,8 +14,12 @@ public interface ServletContainer {
      */
     ServletContainer JETTY_BEHIND_PROXY = (webappDir, contextPath) -> JettyDeployment.start(webappDir, contextPath, true);
 
-    /** Tomcat 10.1 with JNDI enabled, honouring the webapp's META-INF/context.xml; one Tomcat per deployment. */
-    ServletContainer TOMCAT = TomcatServer::startWith;
+    /**
+     * Tomcat 10.1 with JNDI enabled, honouring the webapp's META-INF/context.xml; one Tomcat per deployment.
+     * A lambda, not a method reference: a reference would load TomcatServer (and Tomcat) as soon as this
+     * interface is initialised, which fails on a class path with Jetty only (the container matrix's Jetty cells).
+     */
+    ServletContainer TOMCAT = (webappDir, contextPath) -> TomcatServer.startWith(webappDir, contextPath);
 
     Deployment deploy(Path webappDir, String contextPath) throws Exception;
 }
