@@ -138,6 +138,13 @@ public final class MigrationConfig {
     public static final Param<Boolean> CONFIRM_PAGE = Param.bool("confirmPage", false, "confirmation page on GET");
 
     /**
+     * After a login, make the Stytch user's {@code external_id} equal to the internal user id ({@code users.update})
+     * when it is not already: in the background, never failing the login; a failure is retried at the user's next
+     * login. Default false.
+     */
+    public static final Param<Boolean> WRITE_EXTERNAL_ID = Param.bool("writeExternalId", false,
+            "set the Stytch user's external_id to the internal id");
+    /**
      * A {@link MigrationListener} by class name, made once at init through its public no-arg constructor and
      * loaded by the webapp's class loader (e.g. an audit trail). Default: none.
      */
@@ -376,6 +383,11 @@ public final class MigrationConfig {
     /** {@link MigrationListener#NONE} unless one was set, programmatically or by {@link #LISTENER_CLASS}. */
     public MigrationListener listener() {
         return listener;
+    }
+
+    /** See {@link #WRITE_EXTERNAL_ID}; default false. */
+    public boolean writeExternalId() {
+        return value(WRITE_EXTERNAL_ID);
     }
 
     /** The class name of {@link #LISTENER_CLASS}, or null. */
@@ -866,6 +878,11 @@ public final class MigrationConfig {
         /** Default false: see {@link MigrationConfig#confirmPage()}. */
         public Builder confirmPage(boolean v) {
             return set(CONFIRM_PAGE, v);
+        }
+
+        /** Default false: see {@link MigrationConfig#WRITE_EXTERNAL_ID}. */
+        public Builder writeExternalId(boolean v) {
+            return set(WRITE_EXTERNAL_ID, v);
         }
 
         /** Default none: see {@link MigrationConfig#LISTENER_CLASS}. Not together with {@link #listener}. */

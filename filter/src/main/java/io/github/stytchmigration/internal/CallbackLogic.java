@@ -52,6 +52,8 @@ public final class CallbackLogic {
     private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
     private final AtomicLong refusedSinceWarning = new AtomicLong();
     private final MigrationMetrics metrics;
+    /** Null unless {@code writeExternalId}. */
+    private final ExternalIdWriter externalIds;
 
     public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
         this(config, stytch, store, new MigrationMetrics());
@@ -67,6 +69,7 @@ public final class CallbackLogic {
         this.maxInFlight = config.maxConcurrentCallbacks();
         this.inFlight = new Semaphore(maxInFlight);
         this.metrics = metrics;
+        this.externalIds = config.writeExternalId() ? new ExternalIdWriter(stytch, metrics) : null;
         metrics.inFlightFrom(() -> maxInFlight - inFlight.availablePermits());
     }
 
@@ -181,6 +184,13 @@ public final class CallbackLogic {
                 (otherUser ? " (replacing the HttpSession of userId=" + request.currentUserId() + ")" : "")
                         + (link.secondFactorRequired() ? ", second factor pending" : ""));
         metrics.outcome(link.outcome());
+        if (externalIds != null) {
+            try {
+                externalIds.afterLogin(identity, link.userId());
+            } catch (RuntimeException e) {
+                LOG.warn("writeExternalId failed for Stytch user {}; the login goes on", identity.stytchUserId(), e);
+            }
+        }
         notify(() -> listener.onSuccess(result));
         return CallbackResult.success(result, login, otherUser);
     }

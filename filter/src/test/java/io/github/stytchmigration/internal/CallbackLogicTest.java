@@ -357,6 +357,22 @@ class CallbackLogicTest {
         assertThat(metrics.inFlight()).isZero();
     }
 
+    @Test
+    void writesTheExternalIdAfterALoginOnlyWhenEnabledAndAWriterThatThrowsNeverFailsIt() {
+        stytch.answer = () -> new StytchLogin(ALICE, "session-token", "jwt", false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.LINKED, "42");
+        logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(stytch.externalIdWrites).as("writeExternalId defaults to false").isEmpty();
+
+        CallbackLogic writing = logic(b -> b.writeExternalId(true));
+        assertThat(writing.handle(get(List.of("magic_links"), List.of(TOKEN))).isSuccess()).isTrue();
+        assertThat(stytch.externalIdWrites).containsExactly("user-test-1=42");
+
+        stytch.throwOnWrite = true;
+        store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "43");
+        assertThat(writing.handle(get(List.of("magic_links"), List.of(TOKEN))).isSuccess()).isTrue();
+    }
+
     static final class StubStytch implements StytchAuthenticator {
         Supplier<StytchLogin> answer = () -> {
             throw new AssertionError("not expected");
@@ -366,6 +382,17 @@ class CallbackLogicTest {
         String lastToken;
         String lastVerifier;
         final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> externalIdWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean throwOnWrite;
+
+        @Override
+        public java.util.concurrent.CompletionStage<ExternalIdWrite> writeExternalId(String stytchUserId, String externalId) {
+            if (throwOnWrite) {
+                throw new IllegalStateException("boom");
+            }
+            externalIdWrites.add(stytchUserId + "=" + externalId);
+            return java.util.concurrent.CompletableFuture.completedFuture(ExternalIdWrite.written());
+        }
 
         @Override
         public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {
