@@ -145,6 +145,12 @@ public final class MigrationConfig {
     public static final Param<Boolean> WRITE_EXTERNAL_ID = Param.bool("writeExternalId", false,
             "set the Stytch user's external_id to the internal id");
     /**
+     * Link-or-create rule 1 with external ids: before matching by email or phone, link a Stytch user whose
+     * {@code external_id} equals a row's internal id (users imported into Stytch ahead of time). Default false.
+     */
+    public static final Param<Boolean> LINK_BY_EXTERNAL_ID = Param.bool("linkByExternalId", false,
+            "link the row whose id is the Stytch user's external_id first");
+    /**
      * A {@link MigrationListener} by class name, made once at init through its public no-arg constructor and
      * loaded by the webapp's class loader (e.g. an audit trail). Default: none.
      */
@@ -388,6 +394,11 @@ public final class MigrationConfig {
     /** See {@link #WRITE_EXTERNAL_ID}; default false. */
     public boolean writeExternalId() {
         return value(WRITE_EXTERNAL_ID);
+    }
+
+    /** See {@link #LINK_BY_EXTERNAL_ID}; default false. */
+    public boolean linkByExternalId() {
+        return value(LINK_BY_EXTERNAL_ID);
     }
 
     /** The class name of {@link #LISTENER_CLASS}, or null. */
@@ -883,6 +894,11 @@ public final class MigrationConfig {
         /** Default false: see {@link MigrationConfig#WRITE_EXTERNAL_ID}. */
         public Builder writeExternalId(boolean v) {
             return set(WRITE_EXTERNAL_ID, v);
+        }
+
+        /** Default false: see {@link MigrationConfig#LINK_BY_EXTERNAL_ID}. */
+        public Builder linkByExternalId(boolean v) {
+            return set(LINK_BY_EXTERNAL_ID, v);
         }
 
         /** Default none: see {@link MigrationConfig#LISTENER_CLASS}. Not together with {@link #listener}. */

@@ -291,8 +291,8 @@ class MigrationConfigTest {
 
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
-        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage", "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "listenerClass", "writeExternalId")
-                .hasSize(30);
+        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage", "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "listenerClass", "writeExternalId", "linkByExternalId")
+                .hasSize(31);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");

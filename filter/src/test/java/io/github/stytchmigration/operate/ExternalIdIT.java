@@ -45,7 +45,8 @@ class ExternalIdIT {
     @BeforeAll
     void start() throws Exception {
         logs = LogCapture.start();
-        stack = AppStack.startWithFilter(p -> p.put("writeExternalId", "true").put("stytchTimeoutMillis", "5000"));
+        stack = AppStack.startWithFilter(p -> p.put("writeExternalId", "true").put("linkByExternalId", "true")
+                .put("stytchTimeoutMillis", "5000"));
         emulator = stack.emulator();
         secrets.add(emulator.secret());
         secrets.add(stack.db().password());
@@ -162,6 +163,32 @@ class ExternalIdIT {
         assertThat(Browser.field(login("dan@example.com"), "outcome")).isEqualTo("ALREADY_LINKED");
         syncPoint("frank@example.com");
         assertThat(emulator.userUpdates(dan)).as("a refusal is remembered, not retried at every login").hasSize(1);
+    }
+
+    @Test
+    void aUserImportedWithTheInternalIdAsExternalIdLinksThatRowWhateverItsEmail() throws Exception {
+        long graceId = stack.users().seed("grace@old.example");
+        long heidiRow = stack.users().seed("heidi@example.com");
+        long ivanId = stack.users().seed("ivan@old.example");
+        // a bulk import made these Stytch users ahead of time, each carrying the internal id as its external_id
+        String grace = createStytchUser("grace@example.com", Long.toString(graceId));
+        String ivan = createStytchUser("heidi@example.com", Long.toString(ivanId));
+
+        HttpResponse<String> noEmailMatch = login("grace@example.com");
+        assertThat(Browser.field(noEmailMatch, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(noEmailMatch, "userId")).isEqualTo(Long.toString(graceId));
+        assertThat(Browser.field(noEmailMatch, "stytchUserId")).isEqualTo(grace);
+
+        HttpResponse<String> otherRowsEmail = login("heidi@example.com");
+        assertThat(Browser.field(otherRowsEmail, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(otherRowsEmail, "userId")).as("the external_id decides, not the email")
+                .isEqualTo(Long.toString(ivanId));
+        assertThat(stack.users().stytchUserIdOf(heidiRow)).isNull();
+        assertThat(stack.users().stytchUserIdOf(ivanId)).isEqualTo(ivan);
+
+        syncPoint("judy@example.com");
+        assertThat(emulator.userUpdates(grace)).as("the external_id is already right: nothing to write").isEmpty();
+        assertThat(emulator.userUpdates(ivan)).isEmpty();
     }
 
     /** users.create with an external_id, as a bulk import does. */
