@@ -38,6 +38,7 @@ public final class MigrationConfig {
     private static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9_-]{1,200}");
     // RFC 6265 cookie-name: an RFC 7230 token
     private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+    private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
 
     /** The {@code stytch_token_type} values this filter knows how to authenticate. */
     public static final Set<String> SUPPORTED_TOKEN_TYPES =
@@ -166,6 +167,27 @@ public final class MigrationConfig {
     public static final Param<String> LOGOUT_PATH = Param.text("logoutPath", null, "logout path")
             .check(MigrationConfig::exactPath);
 
+    /**
+     * After a login, make the Stytch user's {@code external_id} equal to the internal user id ({@code users.update})
+     * when it is not already: in the background, never failing the login; a failure is retried at the user's next
+     * login. Default false.
+     */
+    public static final Param<Boolean> WRITE_EXTERNAL_ID = Param.bool("writeExternalId", false,
+            "set the Stytch user's external_id to the internal id");
+    /**
+     * Link-or-create rule 1 with external ids: before matching by email or phone, link a Stytch user whose
+     * {@code external_id} equals a row's internal id (users imported into Stytch ahead of time). Default false.
+     */
+    public static final Param<Boolean> LINK_BY_EXTERNAL_ID = Param.bool("linkByExternalId", false,
+            "link the row whose id is the Stytch user's external_id first");
+    /**
+     * A {@link MigrationListener} by class name, made once at init through its public no-arg constructor and
+     * loaded by the webapp's class loader (e.g. an audit trail). Default: none.
+     */
+    public static final Param<String> LISTENER_CLASS = Param.text("listenerClass", null,
+            "MigrationListener class with a public no-arg constructor")
+            .check((p, v) -> matches(p, v, CLASS_NAME, "is not a Java class name like com.example.AuditListener"));
+
     /** Every init-param the filter accepts, in table order; any other is fatal at init. */
     public static final Set<String> KNOWN_PARAMS;
 
@@ -188,8 +210,12 @@ public final class MigrationConfig {
         }
         this.values = checked;
         this.dataSource = b.dataSource;
-        this.listener = b.listener == null ? MigrationListener.NONE : b.listener;
+        if (b.listener != null && value(LISTENER_CLASS) != null) {
+            throw new IllegalArgumentException(LISTENER_CLASS + " and a programmatic listener: set one of them");
+        }
         checkCombinations();
+        this.listener = b.listener != null ? b.listener
+                : value(LISTENER_CLASS) != null ? newListener(value(LISTENER_CLASS)) : MigrationListener.NONE;
     }
 
     // Rules that span params; each single value was checked by its row.
@@ -442,9 +468,54 @@ public final class MigrationConfig {
         return value(LOGOUT_PATH);
     }
 
-    /** {@link MigrationListener#NONE} unless one was set. */
+    /** {@link MigrationListener#NONE} unless one was set, programmatically or by {@link #LISTENER_CLASS}. */
     public MigrationListener listener() {
         return listener;
+    }
+
+    /** See {@link #WRITE_EXTERNAL_ID}; default false. */
+    public boolean writeExternalId() {
+        return value(WRITE_EXTERNAL_ID);
+    }
+
+    /** See {@link #LINK_BY_EXTERNAL_ID}; default false. */
+    public boolean linkByExternalId() {
+        return value(LINK_BY_EXTERNAL_ID);
+    }
+
+    /** The class name of {@link #LISTENER_CLASS}, or null. */
+    public String listenerClass() {
+        return value(LISTENER_CLASS);
+    }
+
+    // The webapp's class loader is the thread's context loader during init (Servlet spec); the filter's own
+    // loader is the fallback for code that builds the config elsewhere.
+    private static MigrationListener newListener(String className) {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        Class<?> type;
+        try {
+            type = Class.forName(className, true, context != null ? context : MigrationConfig.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException(LISTENER_CLASS + " [" + className + "] could not be loaded by the webapp's"
+                    + " class loader (" + e.getClass().getSimpleName() + ")");
+        }
+        if (!MigrationListener.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(LISTENER_CLASS + " [" + className + "] does not implement "
+                    + MigrationListener.class.getName());
+        }
+        java.lang.reflect.Constructor<?> constructor;
+        try {
+            constructor = type.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(LISTENER_CLASS + " [" + className + "] has no public no-arg constructor");
+        }
+        try {
+            return (MigrationListener) constructor.newInstance();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
+            throw new IllegalArgumentException(LISTENER_CLASS + " [" + className + "] could not be constructed ("
+                    + cause.getClass().getName() + ")");
+        }
     }
 
     /** The effective configuration for the init log line: secrets masked, credentials in URLs masked. */
@@ -562,6 +633,24 @@ public final class MigrationConfig {
     // The store wraps the condition as CASE WHEN (condition) THEN 1 ELSE 0 END: it must stay inside its
     // parentheses and be one expression. The database checks the rest when the filter prepares it at init.
     private static String sqlCondition(Param<String> p, String v) {
+        if (!isOneCondition(v)) {
+            throw invalid(p, v, CONDITION_RULE);
+        }
+        return v;
+    }
+
+    private static final String CONDITION_RULE = "must be one SQL boolean expression over the user table's columns"
+            + " (no ';', '?', comments, or unbalanced quotes or parentheses)";
+
+    /** The rule of {@link #ACTIVE_USER_CONDITION} for another condition, e.g. the report's; throws naming {@code name}. */
+    static String checkCondition(String name, String v) {
+        if (!isOneCondition(v)) {
+            throw new IllegalArgumentException(name + " [" + v + "] " + CONDITION_RULE);
+        }
+        return v;
+    }
+
+    private static boolean isOneCondition(String v) {
         int depth = 0;
         char quote = 0;
         for (int i = 0; i < v.length(); i++) {
@@ -582,11 +671,7 @@ public final class MigrationConfig {
                 break;
             }
         }
-        if (depth != 0 || quote != 0) {
-            throw invalid(p, v, "must be one SQL boolean expression over the user table's columns"
-                    + " (no ';', '?', comments, or unbalanced quotes or parentheses)");
-        }
-        return v;
+        return depth == 0 && quote == 0;
     }
 
     private static ConflictPolicy conflictPolicy(Param<ConflictPolicy> p, String v) {
@@ -941,6 +1026,21 @@ public final class MigrationConfig {
         /** Default none: see {@link MigrationConfig#logoutPath()}. */
         public Builder logoutPath(String v) {
             return parse(LOGOUT_PATH, v);
+        }
+
+        /** Default false: see {@link MigrationConfig#WRITE_EXTERNAL_ID}. */
+        public Builder writeExternalId(boolean v) {
+            return set(WRITE_EXTERNAL_ID, v);
+        }
+
+        /** Default false: see {@link MigrationConfig#LINK_BY_EXTERNAL_ID}. */
+        public Builder linkByExternalId(boolean v) {
+            return set(LINK_BY_EXTERNAL_ID, v);
+        }
+
+        /** Default none: see {@link MigrationConfig#LISTENER_CLASS}. Not together with {@link #listener}. */
+        public Builder listenerClass(String v) {
+            return parse(LISTENER_CLASS, v);
         }
 
         /** Receives every outcome; must be fast and must not throw (a throwing listener never fails a login). */

@@ -5,6 +5,8 @@ import io.github.stytchmigration.internal.CallbackRequest;
 import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.Components;
 import io.github.stytchmigration.internal.Logins;
+import io.github.stytchmigration.internal.MetricsJmx;
+import io.github.stytchmigration.internal.MigrationMetrics;
 import io.github.stytchmigration.internal.jwt.SessionJwtVerifier;
 import io.github.stytchmigration.internal.jwt.StytchUrls;
 import io.github.stytchmigration.internal.session.HttpSessionLogin;
@@ -23,6 +25,7 @@ import jakarta.servlet.http.HttpSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.management.ObjectName;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Arrays;
@@ -44,6 +47,10 @@ import java.util.Set;
  * (the frontend SDK's cookies, a Bearer JWT) logs in the same way on its first request and passes on;
  * the app's own backend logins go through {@link MigrationLogin}. Without {@code sessionSources}, every
  * other request costs one set lookup and {@code chain.doFilter}.
+ *
+ * <p>Each instance publishes its metrics as an MBean, {@code io.github.stytchmigration:type=MigrationFilter,
+ * context=<context path>,name=<filter name>}, from init to destroy; {@link MigrationMeterBinder} binds them to a
+ * Micrometer registry.
  *
  * <p>WARNING: map this filter before any filter that requires a logged-in user, and on
  * {@code REQUEST} dispatch only; with {@code sessionSources}, map it to every path that needs the
@@ -142,6 +149,9 @@ public class MigrationFilter implements Filter {
     private volatile boolean sessionSources;
     private volatile String logoutPath;
     private volatile ServletContext registeredIn;
+    private final MigrationMetrics metrics = new MigrationMetrics();
+    private volatile String filterName;
+    private volatile ObjectName mbeanName;
 
     /** For web.xml: the configuration comes from init-params. */
     public MigrationFilter() {
@@ -167,7 +177,7 @@ public class MigrationFilter implements Filter {
                     e instanceof IllegalArgumentException ? null : e);
         }
         this.components = parts;
-        Logins logins = new Logins(config, parts.stytch(), parts.store());
+        Logins logins = new Logins(config, parts.stytch(), parts.store(), metrics);
         this.logic = new CallbackLogic(config, parts.stytch(), logins);
         this.sessions = new SessionLogic(config, SessionJwtVerifier.create(config.stytchProjectId(),
                 StytchUrls.apiBaseUrl(config.stytchProjectId(), config.stytchApiBaseUrl()), config.stytchTimeoutMillis(),
@@ -180,6 +190,9 @@ public class MigrationFilter implements Filter {
         this.sessionSources = !config.sessionSources().isEmpty();
         this.callbackPaths = config.callbackPaths();
         register(filterConfig.getServletContext(), name);
+        this.filterName = name;
+        this.mbeanName = MetricsJmx.register(metrics, filterConfig.getServletContext() == null ? null
+                : filterConfig.getServletContext().getContextPath(), name);
         LOG.info("MigrationFilter [{}] ready: {}", name, config);
     }
 
@@ -322,6 +335,16 @@ public class MigrationFilter implements Filter {
         return values == null ? List.of() : Arrays.asList(values);
     }
 
+    /** This instance's counters and timers, live; for {@link MigrationMeterBinder}. */
+    MigrationMetrics metrics() {
+        return metrics;
+    }
+
+    /** The filter name given at init; null before. */
+    String filterName() {
+        return filterName;
+    }
+
     @Override
     public void destroy() {
         ServletContext context = registeredIn;
@@ -329,6 +352,9 @@ public class MigrationFilter implements Filter {
         if (context != null && context.getAttribute(CONTEXT_ATTRIBUTE) == this) {
             context.removeAttribute(CONTEXT_ATTRIBUTE);
         }
+        ObjectName bean = mbeanName;
+        mbeanName = null;
+        MetricsJmx.unregister(bean);
         Components parts = components;
         components = null;
         if (parts != null) {

@@ -292,8 +292,9 @@ class MigrationConfigTest {
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
         assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage",
-                "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "sessionSources", "logoutPath")
-                .hasSize(35);
+                "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "sessionSources", "logoutPath",
+                "listenerClass", "writeExternalId", "linkByExternalId")
+                .hasSize(38);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");
@@ -409,5 +410,47 @@ class MigrationConfigTest {
         assertThat(parse(p).secondFactorUrl()).isEqualTo("/mfa");
         p.put("secondFactorCondition", "legacy_totp; DROP TABLE users");
         assertThatThrownBy(() -> parse(p)).hasMessageStartingWith("secondFactorCondition [legacy_totp; DROP TABLE users] must be");
+    }
+
+    /** A listener an operator names by init-param. */
+    public static final class AuditListener implements MigrationListener {
+    }
+
+    /** No public no-arg constructor. */
+    public static final class NeedsArgumentsListener implements MigrationListener {
+        public NeedsArgumentsListener(String where) {
+        }
+    }
+
+    @Test
+    void makesTheListenerNamedByListenerClass() {
+        Map<String, String> p = essentials();
+        p.put("listenerClass", AuditListener.class.getName());
+        MigrationConfig c = parse(p);
+        assertThat(c.listener()).isInstanceOf(AuditListener.class);
+        assertThat(c.listenerClass()).isEqualTo(AuditListener.class.getName());
+        assertThat(parse(essentials()).listener()).isSameAs(MigrationListener.NONE);
+    }
+
+    @Test
+    void rejectsAListenerClassThatCannotBeMadeNamingTheParam() {
+        Map<String, String> p = essentials();
+        p.put("listenerClass", "com.example.MissingListener");
+        assertRejected(p, "listenerClass [com.example.MissingListener] could not be loaded by the webapp's class loader"
+                + " (ClassNotFoundException)");
+        p.put("listenerClass", "java.lang.String");
+        assertRejected(p, "listenerClass [java.lang.String] does not implement io.github.stytchmigration.MigrationListener");
+        p.put("listenerClass", NeedsArgumentsListener.class.getName());
+        assertRejected(p, "listenerClass [" + NeedsArgumentsListener.class.getName() + "] has no public no-arg constructor");
+        p.put("listenerClass", "not a class");
+        assertRejected(p, "listenerClass [not a class] is not a Java class name like com.example.AuditListener");
+    }
+
+    @Test
+    void rejectsListenerClassBesideAProgrammaticListener() {
+        assertThatThrownBy(() -> MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret("s")
+                .jdbcUrl("jdbc:postgresql://localhost/app").listenerClass(AuditListener.class.getName())
+                .listener(MigrationListener.NONE).build())
+                .hasMessage("listenerClass and a programmatic listener: set one of them");
     }
 }

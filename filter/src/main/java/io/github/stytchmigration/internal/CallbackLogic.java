@@ -35,9 +35,15 @@ public final class CallbackLogic {
     private final boolean confirmPage;
     private final StytchAuthenticator stytch;
     private final Logins logins;
+    private final MigrationMetrics metrics;
 
     public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
         this(config, stytch, new Logins(config, stytch, store));
+    }
+
+    /** With its own {@link Logins} counting into {@code metrics}. */
+    public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store, MigrationMetrics metrics) {
+        this(config, stytch, new Logins(config, stytch, store, metrics));
     }
 
     /** Shares {@code logins} (and its bulkhead) with the other ways in. */
@@ -46,6 +52,7 @@ public final class CallbackLogic {
         this.confirmPage = config.confirmPage();
         this.stytch = stytch;
         this.logins = logins;
+        this.metrics = logins.metrics();
     }
 
     /** Whether {@code token} has the shape of a Stytch token (length and alphabet); says nothing of its validity. */
@@ -117,6 +124,7 @@ public final class CallbackLogic {
         String tokenType = request.tokenTypes().get(0);
         String token = request.tokens().get(0);
         StytchLogin login;
+        long started = System.nanoTime();
         try {
             login = stytch.authenticate(tokenType, token, request.codeVerifier());
         } catch (MigrationException e) {
@@ -124,6 +132,8 @@ public final class CallbackLogic {
             return logins.failed(e, "Stytch authentication (" + tokenType + ")", spent);
         } catch (RuntimeException e) {
             return logins.internalError(e, "Stytch authentication (" + tokenType + ")", true);
+        } finally {
+            metrics.stytchCall(System.nanoTime() - started);
         }
         return logins.link(login, request.currentUserId(), request.currentStytchSessionToken(), tokenType, true);
     }

@@ -20,7 +20,10 @@ import java.util.function.Predicate;
  *   <li>With {@code activeUserCondition}: a row that rule 1 would return or rule 2 would link or relink,
  *       but that does not satisfy the condition → {@code DISABLED} ({@code account_disabled}), nothing
  *       written. Rejections stay rejections; a row still to be created is not checked (it does not exist).</li>
- *   <li>A row whose Stytch id column equals the Stytch user id → {@code ALREADY_LINKED}.</li>
+ *   <li>A row whose Stytch id column equals the Stytch user id → {@code ALREADY_LINKED}. With {@code linkByExternalId},
+ *       else a row whose internal id equals the Stytch user's {@code external_id}: not linked → {@code LINK}; linked to
+ *       another Stytch user → the conflict policy, as in rule 2. A match by external_id is decided before, and
+ *       instead of, matching by email or phone.</li>
  *   <li>Else rows matching a <b>verified</b> email (case-insensitive) or verified phone of the Stytch user:
  *       one row, not linked → {@code LINK}; one row linked to another Stytch user → the conflict policy
  *       ({@code REJECT}, or {@code RELINK}); several distinct rows → {@code REJECT} (ambiguous).</li>
@@ -41,7 +44,15 @@ public final class LinkRules {
      * @param policy   what to do with a matching row linked to another Stytch user
      */
     public static LinkDecision decide(List<UserRow> rows, StytchIdentity identity, ConflictPolicy policy) {
-        LinkDecision decision = decideByIdentifiers(rows, identity, policy);
+        return decide(rows, identity, policy, false);
+    }
+
+    /**
+     * @param byExternalId {@code linkByExternalId}: rule 1 also links the row whose id is the identity's external_id
+     *                     (the store read it among the rows)
+     */
+    public static LinkDecision decide(List<UserRow> rows, StytchIdentity identity, ConflictPolicy policy, boolean byExternalId) {
+        LinkDecision decision = decideByIdentifiers(rows, identity, policy, byExternalId);
         UserRow row = decision.row();
         if (row != null && !row.active()) {
             return LinkDecision.disabled(row, "Row " + row.idString() + " (" + decision.kind()
@@ -51,11 +62,20 @@ public final class LinkRules {
     }
 
     // Rules 1 to 4.
-    private static LinkDecision decideByIdentifiers(List<UserRow> rows, StytchIdentity identity, ConflictPolicy policy) {
+    private static LinkDecision decideByIdentifiers(List<UserRow> rows, StytchIdentity identity, ConflictPolicy policy,
+                                                    boolean byExternalId) {
         String stytchUserId = identity.stytchUserId();
         for (UserRow row : rows) {
             if (stytchUserId.equals(row.stytchUserId())) {
                 return LinkDecision.alreadyLinked(row);
+            }
+        }
+        String externalId = identity.externalId();
+        if (byExternalId && externalId != null) {
+            for (UserRow row : rows) {
+                if (externalId.equals(row.idString())) {
+                    return linkOrConflict(row, stytchUserId, policy, "has the id that is the external_id of");
+                }
             }
         }
         Keys keys = Keys.of(identity);
@@ -65,15 +85,7 @@ public final class LinkRules {
                     + stytchUserId + ": ids " + ids(verified));
         }
         if (verified.size() == 1) {
-            UserRow row = verified.get(0);
-            if (row.stytchUserId() == null) {
-                return LinkDecision.link(row);
-            }
-            if (policy == ConflictPolicy.RELINK) {
-                return LinkDecision.relink(row);
-            }
-            return LinkDecision.reject(Reason.LINKED_TO_OTHER_USER, "Row " + row.idString() + " matches Stytch user "
-                    + stytchUserId + " but is linked to Stytch user " + row.stytchUserId());
+            return linkOrConflict(verified.get(0), stytchUserId, policy, "matches");
         }
         List<UserRow> unverified = filter(rows, keys::matchesUnverified);
         if (!unverified.isEmpty()) {
@@ -81,6 +93,18 @@ public final class LinkRules {
                     + stytchUserId + " match rows " + ids(unverified));
         }
         return LinkDecision.create();
+    }
+
+    // One row chosen: link it, or apply the conflict policy when another Stytch user holds it.
+    private static LinkDecision linkOrConflict(UserRow row, String stytchUserId, ConflictPolicy policy, String how) {
+        if (row.stytchUserId() == null) {
+            return LinkDecision.link(row);
+        }
+        if (policy == ConflictPolicy.RELINK) {
+            return LinkDecision.relink(row);
+        }
+        return LinkDecision.reject(Reason.LINKED_TO_OTHER_USER, "Row " + row.idString() + " " + how + " Stytch user "
+                + stytchUserId + " but is linked to Stytch user " + row.stytchUserId());
     }
 
     private static List<UserRow> filter(List<UserRow> rows, Predicate<UserRow> test) {

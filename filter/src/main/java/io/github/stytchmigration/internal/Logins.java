@@ -33,13 +33,29 @@ public final class Logins {
     private final Semaphore inFlight;
     private final AtomicLong lastBusyWarning = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
     private final AtomicLong refusedSinceWarning = new AtomicLong();
+    private final MigrationMetrics metrics;
+    /** Null unless {@code writeExternalId}. */
+    private final ExternalIdWriter externalIds;
 
     public Logins(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
+        this(config, stytch, store, new MigrationMetrics());
+    }
+
+    /** @param metrics where logins, failures and the time spent on Stytch and the database are counted */
+    public Logins(MigrationConfig config, StytchAuthenticator stytch, UserStore store, MigrationMetrics metrics) {
         this.stytch = stytch;
         this.store = store;
         this.listener = config.listener();
         this.maxInFlight = config.maxConcurrentCallbacks();
         this.inFlight = new Semaphore(maxInFlight);
+        this.metrics = metrics;
+        this.externalIds = config.writeExternalId() ? new ExternalIdWriter(stytch, metrics) : null;
+        metrics.inFlightFrom(() -> maxInFlight - inFlight.availablePermits());
+    }
+
+    /** Where this instance counts; the ways in time their Stytch calls into it. */
+    public MigrationMetrics metrics() {
+        return metrics;
     }
 
     /**
@@ -69,6 +85,7 @@ public final class Logins {
                                boolean filterOwnsSession) {
         StytchIdentity identity = login.identity();
         LinkResult link;
+        long started = System.nanoTime();
         try {
             link = store.linkOrCreate(identity);
         } catch (MigrationException e) {
@@ -77,10 +94,13 @@ public final class Logins {
         } catch (RuntimeException e) {
             revokeOrphan(login, filterOwnsSession, ErrorCode.INTERNAL_ERROR.code());
             return internalError(e, "link-or-create of Stytch user " + identity.stytchUserId(), true);
+        } finally {
+            metrics.databaseCall(System.nanoTime() - started);
         }
         MigrationResult result = new MigrationResult(link.outcome(), link.userId(), identity.stytchUserId(),
                 login.resetSessions(), link.secondFactorRequired());
         if (link.replacedStytchUserId() != null) {
+            metrics.relinked();
             LOG.warn("AUDIT relinked userId={} from stytchUserId={} to stytchUserId={} (conflictPolicy=relink)",
                     link.userId(), link.replacedStytchUserId(), identity.stytchUserId());
             notify(() -> listener.onRelinked(link.userId(), link.replacedStytchUserId(), identity.stytchUserId()));
@@ -96,6 +116,14 @@ public final class Logins {
                 identity.stytchUserId(), Masking.maskIdentifier(identity.primaryEmail()), via,
                 (otherUser ? " (replacing the HttpSession of userId=" + currentUserId + ")" : "")
                         + (link.secondFactorRequired() ? ", second factor pending" : ""));
+        metrics.outcome(link.outcome());
+        if (externalIds != null) {
+            try {
+                externalIds.afterLogin(identity, link.userId());
+            } catch (RuntimeException e) {
+                LOG.warn("writeExternalId failed for Stytch user {}; the login goes on", identity.stytchUserId(), e);
+            }
+        }
         notify(() -> listener.onSuccess(result));
         return CallbackResult.success(result, login, otherUser);
     }
@@ -115,6 +143,7 @@ public final class Logins {
 
     /** The answer when {@link #enter()} refused: 503 with a short Retry-After, one WARN per interval. */
     public CallbackResult busy() {
+        metrics.busyRejection();
         refusedSinceWarning.incrementAndGet();
         long now = System.nanoTime();
         long last = lastBusyWarning.get();
@@ -156,6 +185,7 @@ public final class Logins {
 
     /** A failure result, the listener told. */
     public CallbackResult fail(ErrorCode code, long retryAfterSeconds, String incidentId, boolean tokenSpent) {
+        metrics.failure(code);
         notify(() -> listener.onFailure(code, incidentId));
         return CallbackResult.failure(code, retryAfterSeconds, incidentId, tokenSpent);
     }

@@ -28,6 +28,19 @@ public interface StytchAuthenticator extends AutoCloseable {
      */
     void revokeInBackground(String sessionToken, String reason);
 
+    /**
+     * Sets the Stytch user's {@code external_id} ({@code users.update}, nothing else sent: no roles, no metadata),
+     * in the background, bounded by the Stytch timeout. Never blocks the caller and never throws: the returned
+     * stage always completes normally with how it ended.
+     *
+     * @param stytchUserId the Stytch user id
+     * @param externalId   the value to set (already checked as a valid external_id)
+     */
+    default java.util.concurrent.CompletionStage<ExternalIdWrite> writeExternalId(String stytchUserId, String externalId) {
+        return java.util.concurrent.CompletableFuture.completedFuture(ExternalIdWrite.failed("not supported by "
+                + getClass().getSimpleName()));
+    }
+
     /** Stops every thread the client started. Idempotent. */
     @Override
     void close();

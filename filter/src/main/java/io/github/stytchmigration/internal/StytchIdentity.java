@@ -14,14 +14,27 @@ public final class StytchIdentity {
     private final List<Identifier> phoneNumbers;
     private final String firstName;
     private final String lastName;
+    private final String externalId;
 
     public StytchIdentity(String stytchUserId, List<Identifier> emails, List<Identifier> phoneNumbers,
                           String firstName, String lastName) {
+        this(stytchUserId, emails, phoneNumbers, firstName, lastName, null);
+    }
+
+    /** @param externalId the Stytch user's {@code external_id}, or null when it has none */
+    public StytchIdentity(String stytchUserId, List<Identifier> emails, List<Identifier> phoneNumbers,
+                          String firstName, String lastName, String externalId) {
         this.stytchUserId = requireText(stytchUserId, "stytchUserId");
         this.emails = List.copyOf(emails);
         this.phoneNumbers = List.copyOf(phoneNumbers);
         this.firstName = firstName;
         this.lastName = lastName;
+        this.externalId = externalId == null || externalId.isEmpty() ? null : externalId;
+    }
+
+    /** The Stytch user's {@code external_id} (e.g. the internal id it was imported or written with), or null. */
+    public String externalId() {
+        return externalId;
     }
 
     private static String requireText(String value, String name) {
@@ -69,7 +82,7 @@ public final class StytchIdentity {
     public String toString() {
         // ids only: emails and phone numbers are personal data and stay out of logs
         return "StytchIdentity[stytchUserId=" + stytchUserId + ", emails=" + emails.size()
-                + ", phoneNumbers=" + phoneNumbers.size() + "]";
+                + ", phoneNumbers=" + phoneNumbers.size() + (externalId == null ? "" : ", externalId=" + externalId) + "]";
     }
 
     /** An email address or phone number and whether Stytch has verified it. */

@@ -294,7 +294,10 @@ class CallbackLogicTest {
             return new StytchLogin(ALICE, "", "", false);
         };
         store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "1");
-        CallbackLogic bounded = logic(b -> b.maxConcurrentCallbacks(2).listener(listener));
+        MigrationMetrics metrics = new MigrationMetrics();
+        CallbackLogic bounded = new CallbackLogic(MigrationConfig.builder().stytchProjectId("project-test-x")
+                .stytchSecret("secret").dataSource(new PGSimpleDataSource()).maxConcurrentCallbacks(2).listener(listener)
+                .build(), stytch, store, metrics);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<CallbackResult>> held = new ArrayList<>();
@@ -308,16 +311,66 @@ class CallbackLogicTest {
             assertThat(refused.retryAfterSeconds()).isEqualTo(1);
             assertThat(refused.tokenSpent()).isFalse();
             assertThat(stytch.calls).as("the refused callback never reached Stytch").isEqualTo(2);
+            assertThat(metrics.inFlight()).isEqualTo(2);
+            assertThat(metrics.busyRejections()).isEqualTo(1);
+            assertThat(metrics.failures(ErrorCode.STYTCH_UNAVAILABLE)).isEqualTo(1);
 
             release.countDown();
             for (Future<CallbackResult> f : held) {
                 assertThat(f.get(10, TimeUnit.SECONDS).isSuccess()).isTrue();
             }
             assertThat(bounded.handle(get(List.of("oauth"), List.of(TOKEN))).isSuccess()).as("permits come back").isTrue();
+            assertThat(metrics.inFlight()).isZero();
+            assertThat(metrics.logins(MigrationOutcome.ALREADY_LINKED)).isEqualTo(3);
         } finally {
             release.countDown();
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void countsOutcomesFailuresAndTimesStytchAndTheDatabase() {
+        MigrationMetrics metrics = new MigrationMetrics();
+        CallbackLogic counted = new CallbackLogic(MigrationConfig.builder().stytchProjectId("project-test-x")
+                .stytchSecret("secret").dataSource(new PGSimpleDataSource()).build(), stytch, store, metrics);
+        stytch.answer = () -> new StytchLogin(ALICE, "session-token", "jwt", false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.CREATED, "7");
+        counted.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        store.answer = () -> {
+            throw new AccountConflictException(AccountConflictException.Reason.AMBIGUOUS, "2 rows");
+        };
+        counted.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        stytch.answer = () -> {
+            throw new InvalidTokenException("magic_link_not_found", "used");
+        };
+        counted.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        counted.handle(get(List.of("magic_links"), List.of()));
+
+        assertThat(metrics.logins(MigrationOutcome.CREATED)).isEqualTo(1);
+        assertThat(metrics.logins()).isEqualTo(1);
+        assertThat(metrics.failures(ErrorCode.ACCOUNT_CONFLICT)).isEqualTo(1);
+        assertThat(metrics.failures(ErrorCode.INVALID_TOKEN)).isEqualTo(1);
+        assertThat(metrics.failures(ErrorCode.INVALID_REQUEST)).isEqualTo(1);
+        assertThat(metrics.failures()).isEqualTo(3);
+        assertThat(metrics.stytch().count()).as("every Stytch call, failed ones too").isEqualTo(3);
+        assertThat(metrics.database().count()).isEqualTo(2);
+        assertThat(metrics.inFlight()).isZero();
+    }
+
+    @Test
+    void writesTheExternalIdAfterALoginOnlyWhenEnabledAndAWriterThatThrowsNeverFailsIt() {
+        stytch.answer = () -> new StytchLogin(ALICE, "session-token", "jwt", false);
+        store.answer = () -> LinkResult.of(MigrationOutcome.LINKED, "42");
+        logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(stytch.externalIdWrites).as("writeExternalId defaults to false").isEmpty();
+
+        CallbackLogic writing = logic(b -> b.writeExternalId(true));
+        assertThat(writing.handle(get(List.of("magic_links"), List.of(TOKEN))).isSuccess()).isTrue();
+        assertThat(stytch.externalIdWrites).containsExactly("user-test-1=42");
+
+        stytch.throwOnWrite = true;
+        store.answer = () -> LinkResult.of(MigrationOutcome.ALREADY_LINKED, "43");
+        assertThat(writing.handle(get(List.of("magic_links"), List.of(TOKEN))).isSuccess()).isTrue();
     }
 
     static final class StubStytch implements StytchAuthenticator {
@@ -329,6 +382,17 @@ class CallbackLogicTest {
         String lastToken;
         String lastVerifier;
         final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> externalIdWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean throwOnWrite;
+
+        @Override
+        public java.util.concurrent.CompletionStage<ExternalIdWrite> writeExternalId(String stytchUserId, String externalId) {
+            if (throwOnWrite) {
+                throw new IllegalStateException("boom");
+            }
+            externalIdWrites.add(stytchUserId + "=" + externalId);
+            return java.util.concurrent.CompletableFuture.completedFuture(ExternalIdWrite.written());
+        }
 
         @Override
         public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {

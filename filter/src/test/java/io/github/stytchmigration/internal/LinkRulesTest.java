@@ -256,4 +256,67 @@ class LinkRulesTest {
         assertThat(keys.emails()).containsExactly("jo@example.com", "jo@old.example");
         assertThat(keys.phones()).containsExactly("+15555550104");
     }
+
+    @Nested
+    class Rule1ByExternalId {
+        private StytchIdentity imported(String externalId, String email) {
+            return new StytchIdentity(ME, List.of(Identifier.verified(email)), List.of(), null, null, externalId);
+        }
+
+        private LinkDecision decide(StytchIdentity identity, ConflictPolicy policy, UserRow... rows) {
+            return LinkRules.decide(List.of(rows), identity, policy, true);
+        }
+
+        @Test
+        void linksTheRowWhoseIdIsTheExternalIdBeforeAndInsteadOfAnEmailMatch() {
+            LinkDecision d = decide(imported("7", "bob@example.com"), ConflictPolicy.REJECT,
+                    row(3, "bob@example.com", null), row(7, "robert@old.example", null));
+            assertThat(d.kind()).isEqualTo(Kind.LINK);
+            assertThat(d.row().idString()).isEqualTo("7");
+        }
+
+        @Test
+        void linksItWhenTheEmailMatchesNoRow() {
+            LinkDecision d = decide(imported("7", "new@example.com"), ConflictPolicy.REJECT, row(7, "old@example.com", null));
+            assertThat(d.kind()).isEqualTo(Kind.LINK);
+            assertThat(d.row().idString()).isEqualTo("7");
+        }
+
+        @Test
+        void aRowLinkedToAnotherStytchUserFollowsTheConflictPolicy() {
+            LinkDecision rejected = decide(imported("7", "bob@example.com"), ConflictPolicy.REJECT,
+                    row(7, "bob@example.com", OTHER), row(8, "bob@example.com", null));
+            assertThat(rejected.kind()).isEqualTo(Kind.REJECT);
+            assertThat(rejected.reason()).isEqualTo(Reason.LINKED_TO_OTHER_USER);
+            assertThat(rejected.rejection().getMessage()).isEqualTo("Row 7 has the id that is the external_id of Stytch user "
+                    + ME + " but is linked to Stytch user " + OTHER);
+            LinkDecision relinked = decide(imported("7", "bob@example.com"), ConflictPolicy.RELINK, row(7, "x@example.com", OTHER));
+            assertThat(relinked.kind()).isEqualTo(Kind.RELINK);
+            assertThat(relinked.row().stytchUserId()).isEqualTo(OTHER);
+        }
+
+        @Test
+        void alreadyLinkedStillComesFirst() {
+            LinkDecision d = decide(imported("7", "bob@example.com"), ConflictPolicy.REJECT,
+                    row(7, "x@example.com", null), row(9, "bob@example.com", ME));
+            assertThat(d.kind()).isEqualTo(Kind.ALREADY_LINKED);
+            assertThat(d.row().idString()).isEqualTo("9");
+        }
+
+        @Test
+        void anInactiveRowIsDisabled() {
+            LinkDecision d = decide(imported("7", "bob@example.com"), ConflictPolicy.REJECT, inactive(7, "x@example.com", null));
+            assertThat(d.kind()).isEqualTo(Kind.DISABLED);
+        }
+
+        @Test
+        void isOffUnlessAskedAndWithoutAnExternalIdFallsBackToEmails() {
+            assertThat(LinkRules.decide(List.of(row(3, "bob@example.com", null), row(7, "x@example.com", null)),
+                    imported("7", "bob@example.com"), ConflictPolicy.REJECT).row().idString()).isEqualTo("3");
+            assertThat(decide(imported(null, "bob@example.com"), ConflictPolicy.REJECT, row(3, "bob@example.com", null))
+                    .row().idString()).isEqualTo("3");
+            assertThat(decide(imported("12", "bob@example.com"), ConflictPolicy.REJECT, row(3, "bob@example.com", null))
+                    .row().idString()).as("no row with that id").isEqualTo("3");
+        }
+    }
 }

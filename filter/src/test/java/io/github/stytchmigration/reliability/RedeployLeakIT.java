@@ -42,6 +42,7 @@ import java.util.jar.JarOutputStream;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,6 +74,16 @@ class RedeployLeakIT {
     private static final String WATCHDOG = "Okio Watchdog";
 
     private static final String CONTEXT_PATH = "/app";
+    /** The metrics MBean of the one filter of each deployment. */
+    private static final ObjectName METRICS = objectName("io.github.stytchmigration:type=MigrationFilter,context=/app,name=stytchMigration");
+
+    private static ObjectName objectName(String name) {
+        try {
+            return new ObjectName(name);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
     /** Tomcat's "appears to have started a thread named [...]" warning, with the thread's name. */
     private static final Pattern TOMCAT_THREAD_WARNING = Pattern.compile("started a thread named \\[([^\\]]+)\\]");
 
@@ -127,6 +138,7 @@ class RedeployLeakIT {
     private long classesAtMeasureStart;
     private long classesRightAfter;
     private int loadersAliveRightAfter;
+    private int metricsBeansLeftAfterUndeploy;
     private List<Thread> watchdogsRightAfter = List.of();
     private List<Thread> leakedRightAfter = List.of();
 
@@ -151,6 +163,8 @@ class RedeployLeakIT {
                         emulator.magicLinkToken(email));
                 assertThat(r.statusCode()).as("login in deployment " + cycle + ": " + r.body()).isEqualTo(200);
                 assertThat(Browser.field(r, "outcome")).isIn("CREATED", "ALREADY_LINKED");
+                assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(METRICS, "Logins"))
+                        .as("the deployment's metrics MBean counts its login").isEqualTo(1L);
                 if (cycle == 1) {
                     classesWithFirstDeployed = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
                 }
@@ -158,6 +172,9 @@ class RedeployLeakIT {
                 loaders.add(new WeakReference<>(webappLoader));
                 // fails unless the webapp stops
                 webapp.close();
+            }
+            if (!ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName(METRICS.getDomain() + ":*"), null).isEmpty()) {
+                metricsBeansLeftAfterUndeploy++;
             }
             if (cycle == MEASURE_FROM_CYCLE) {
                 classesAtMeasureStart = loadedClassesAfterGc();
@@ -200,6 +217,14 @@ class RedeployLeakIT {
             assertThat(Arrays.toString(w.getStackTrace())).contains("okio.AsyncTimeout");
         }
         assertThat(watchdogsRightAfter.size()).as("Okio Watchdogs: at most one per deployment").isLessThanOrEqualTo(CYCLES);
+    }
+
+    @Test
+    @Order(2)
+    void unregistersTheMetricsMBeanOnEveryUndeploy() {
+        // a bean left on the platform MBean server would pin the undeployed webapp's class loader
+        assertThat(metricsBeansLeftAfterUndeploy).as("undeployments after which a io.github.stytchmigration MBean was left")
+                .isZero();
     }
 
     @Test

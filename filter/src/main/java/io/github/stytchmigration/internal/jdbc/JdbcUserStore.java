@@ -174,12 +174,12 @@ public final class JdbcUserStore implements UserStore {
         if (attempt == 1) {
             // Hot path: a returning user (every login after the first) is one probe of the unique index on
             // the Stytch id column. Only a miss pays for the candidate query, which re-checks the Stytch id.
-            rows = select(c, s, at.at("read the linked user row", s.selectLinked), identity.stytchUserId(), null);
+            rows = select(c, s, at.at("read the linked user row", s.selectLinked), identity, null);
         }
         if (rows.isEmpty()) {
-            rows = select(c, s, at.at("read candidate user rows", s.selectCandidates(keys)), identity.stytchUserId(), keys);
+            rows = select(c, s, at.at("read candidate user rows", s.selectCandidates(keys)), identity, keys);
         }
-        LinkDecision decision = LinkRules.decide(rows, identity, mapping.conflictPolicy());
+        LinkDecision decision = LinkRules.decide(rows, identity, mapping.conflictPolicy(), s.byExternalId);
         UserRow row = decision.row();
         switch (decision.kind()) {
             case ALREADY_LINKED:
@@ -201,13 +201,24 @@ public final class JdbcUserStore implements UserStore {
         }
     }
 
-    /** Rows by Stytch id, and by every email/phone of {@code keys} when it is not null. */
-    private List<UserRow> select(Connection c, UserSql s, String sql, String stytchUserId, LinkRules.Keys keys) throws SQLException {
+    /**
+     * Rows by Stytch id, and, when {@code keys} is not null, by every email/phone of {@code keys} (and by the
+     * external_id as an id, under {@code linkByExternalId}).
+     */
+    private List<UserRow> select(Connection c, UserSql s, String sql, StytchIdentity identity, LinkRules.Keys keys) throws SQLException {
         List<Array> arrays = new ArrayList<>(2);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             timeout(ps);
             int i = 1;
-            ps.setString(i++, stytchUserId);
+            ps.setString(i++, identity.stytchUserId());
+            if (keys != null && s.byExternalId) {
+                Object id = s.idValueOf(identity.externalId());
+                if (id == null) {
+                    ps.setNull(i++, s.idJdbcType()); // "id = NULL" matches no row
+                } else {
+                    ps.setObject(i++, id);
+                }
+            }
             if (keys != null && s.selectCandidatesByArrays != null) {
                 Array emails = c.createArrayOf("text", keys.emails().toArray());
                 arrays.add(emails);

@@ -119,12 +119,23 @@ public final class SchemaCheck {
                 default:
                     report = new GenericSchema(c, mapping).run();
             }
+            readIdType(c, mapping, report, timeoutSeconds);
             checkCondition(c, mapping, "activeUserCondition", mapping.activeUserCondition(), mapping.activeColumnSql(), timeoutSeconds);
             checkCondition(c, mapping, "secondFactorCondition", mapping.secondFactorCondition(),
                     mapping.secondFactorColumnSql(), timeoutSeconds);
             return report;
         } catch (SQLException e) {
             throw SqlErrors.translate("check the schema of table [" + mapping.table() + "]", null, e);
+        }
+    }
+
+    // The driver's own account of the id column's type, over no row: how linkByExternalId binds an external_id.
+    private static void readIdType(Connection c, UserTableMapping m, TableReport report, int timeoutSeconds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + m.idColumn() + " FROM " + m.table() + " WHERE 1 = 0")) {
+            ps.setQueryTimeout(timeoutSeconds);
+            try (ResultSet rs = ps.executeQuery()) {
+                report.withIdType(rs.getMetaData().getColumnType(1), rs.getMetaData().getColumnTypeName(1));
+            }
         }
     }
 

@@ -31,9 +31,13 @@ final class UserSql {
     /** The generated INSERT; on PostgreSQL with {@code RETURNING id}, elsewhere read through generated keys. */
     final String insert;
     final Set<String> raceConstraints;
+    /** {@code linkByExternalId}: the candidates also include the row whose id is the external_id (one more parameter). */
+    final boolean byExternalId;
+    private final TableReport report;
 
     private final String emailLookup;
     private final String phoneColumn;
+    private final String idColumn;
 
     UserSql(UserTableMapping m, TableReport report) {
         this.dialect = report.dialect();
@@ -42,7 +46,10 @@ final class UserSql {
         this.secondFactorColumn = m.secondFactorCondition() != null;
         this.emailLookup = report.emailLookup();
         this.phoneColumn = m.phoneColumn();
+        this.idColumn = m.idColumn();
         this.raceConstraints = Collections.unmodifiableSet(report.stytchUniqueIndexes());
+        this.byExternalId = m.linkByExternalId();
+        this.report = report;
 
         String table = m.table();
         String id = m.idColumn();
@@ -51,8 +58,9 @@ final class UserSql {
         this.selectLinked = "SELECT " + id + ", " + stytch + ", " + m.emailColumn() + (phoneMatching ? ", " + phoneColumn : "")
                 + (activeColumn ? ", " + m.activeColumnSql() : "")
                 + (secondFactorColumn ? ", " + m.secondFactorColumnSql() : "") + " FROM " + table + " WHERE " + stytch + " = ?";
+        String byId = byExternalId ? " OR " + id + " = ?" : "";
         this.selectCandidatesByArrays = dialect != Dialect.POSTGRESQL ? null
-                : selectLinked + " OR " + emailLookup + " = ANY(?)" + (phoneMatching ? " OR " + phoneColumn + " = ANY(?)" : "");
+                : selectLinked + byId + " OR " + emailLookup + " = ANY(?)" + (phoneMatching ? " OR " + phoneColumn + " = ANY(?)" : "");
         this.link = "UPDATE " + table + " SET " + stytch + " = ? WHERE " + id + " = ? AND " + stytch + " IS NULL" + active;
         this.relink = "UPDATE " + table + " SET " + stytch + " = ? WHERE " + id + " = ? AND " + stytch + " = ?" + active;
         String insert = "INSERT INTO " + table + " (" + m.emailColumn() + (phoneMatching ? ", " + phoneColumn : "")
@@ -66,6 +74,9 @@ final class UserSql {
             return selectCandidatesByArrays;
         }
         StringBuilder b = new StringBuilder(selectLinked);
+        if (byExternalId) {
+            b.append(" OR ").append(idColumn).append(" = ?");
+        }
         if (!keys.emails().isEmpty()) {
             b.append(" OR ").append(emailLookup).append(" IN (").append(placeholders(keys.emails().size())).append(')');
         }
@@ -73,6 +84,15 @@ final class UserSql {
             b.append(" OR ").append(phoneColumn).append(" IN (").append(placeholders(keys.phones().size())).append(')');
         }
         return b.toString();
+    }
+
+    /** The external_id as a value of the id column's type; null when it has none or cannot be one. */
+    Object idValueOf(String externalId) {
+        return report.idValueOf(externalId);
+    }
+
+    int idJdbcType() {
+        return report.idJdbcType();
     }
 
     private static String placeholders(int n) {

@@ -20,6 +20,7 @@ public final class UserTableMapping {
     private final ConflictPolicy conflictPolicy;
     private final String activeUserCondition;
     private final String secondFactorCondition;
+    private final boolean linkByExternalId;
 
     /**
      * @param phoneColumn   null when phone matching is off
@@ -27,12 +28,12 @@ public final class UserTableMapping {
      */
     public UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
                             String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy) {
-        this(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql, conflictPolicy, null, null);
+        this(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql, conflictPolicy, null, null, false);
     }
 
     private UserTableMapping(String table, String idColumn, String emailColumn, String phoneColumn,
                              String stytchUserIdColumn, String createUserSql, ConflictPolicy conflictPolicy,
-                             String activeUserCondition, String secondFactorCondition) {
+                             String activeUserCondition, String secondFactorCondition, boolean linkByExternalId) {
         this.table = Objects.requireNonNull(table, "table");
         this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
         this.emailColumn = Objects.requireNonNull(emailColumn, "emailColumn");
@@ -42,25 +43,37 @@ public final class UserTableMapping {
         this.conflictPolicy = Objects.requireNonNull(conflictPolicy, "conflictPolicy");
         this.activeUserCondition = activeUserCondition;
         this.secondFactorCondition = secondFactorCondition;
+        this.linkByExternalId = linkByExternalId;
+    }
+
+    /** This mapping with {@code linkByExternalId}: candidates include the row whose id is the Stytch user's external_id. */
+    public UserTableMapping withLinkByExternalId(boolean on) {
+        return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
+                conflictPolicy, activeUserCondition, secondFactorCondition, on);
+    }
+
+    /** Whether rule 1 also links by external_id. */
+    public boolean linkByExternalId() {
+        return linkByExternalId;
     }
 
     /** This mapping with an {@code activeUserCondition} (null: every row counts as active). */
     public UserTableMapping withActiveUserCondition(String condition) {
         return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
-                conflictPolicy, condition, secondFactorCondition);
+                conflictPolicy, condition, secondFactorCondition, linkByExternalId);
     }
 
     /** This mapping with a {@code secondFactorCondition} (null: no row needs a second factor). */
     public UserTableMapping withSecondFactorCondition(String condition) {
         return new UserTableMapping(table, idColumn, emailColumn, phoneColumn, stytchUserIdColumn, createUserSql,
-                conflictPolicy, activeUserCondition, condition);
+                conflictPolicy, activeUserCondition, condition, linkByExternalId);
     }
 
     /** The mapping of a validated config. */
     public static UserTableMapping from(MigrationConfig config) {
         return new UserTableMapping(config.userTable(), config.userIdColumn(), config.emailColumn(), config.phoneColumn(),
                 config.stytchUserIdColumn(), config.createUserSql(), config.conflictPolicy(), config.activeUserCondition(),
-                config.secondFactorCondition());
+                config.secondFactorCondition(), config.linkByExternalId());
     }
 
     /** A mapping with the contract's defaults: {@code users(id, email, stytch_user_id)}, reject. */

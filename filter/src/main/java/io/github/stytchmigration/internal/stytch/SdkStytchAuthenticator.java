@@ -13,7 +13,10 @@ import com.stytch.java.consumer.models.users.GetRequest;
 import com.stytch.java.consumer.models.users.GetResponse;
 import com.stytch.java.consumer.models.users.Name;
 import com.stytch.java.consumer.models.users.PhoneNumber;
+import com.stytch.java.consumer.models.users.UpdateRequest;
+import com.stytch.java.consumer.models.users.UpdateResponse;
 import com.stytch.java.consumer.models.users.User;
+import io.github.stytchmigration.internal.ExternalIdWrite;
 import io.github.stytchmigration.internal.MigrationException;
 import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
 import io.github.stytchmigration.internal.MigrationException.RateLimitedException;
@@ -34,6 +37,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -93,6 +99,9 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
     /** error_type of revoking a session that is already gone: the wanted end state. */
     private static final String SESSION_NOT_FOUND = "session_not_found";
 
+    /** error_types of an external_id Stytch will never accept for this user: retrying cannot help. */
+    private static final Set<String> EXTERNAL_ID_REFUSALS = Set.of("duplicate_user_external_id", "invalid_external_id");
+
     /** error_types that mean the project id or secret is wrong, not the token. */
     private static final Set<String> CREDENTIAL_ERROR_TYPES =
             Set.of("unauthorized_credentials", "invalid_secret_authentication");
@@ -102,6 +111,8 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
     private final long timeoutMillis;
     private final int sessionDurationMinutes;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Times out background external_id writes; made at the first one, so filters without writeExternalId start no thread. */
+    private ScheduledThreadPoolExecutor timeouts;
 
     /**
      * Builds the adapter and its one {@link StytchClient}; sends nothing yet. Trusts its arguments:
@@ -160,7 +171,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
         ensureOpen();
         GetResponse user = await("get user", client.getUsers().getCompletable(new GetRequest(stytchUserId)), r -> null);
         return identity(user.getUserId() == null || user.getUserId().isBlank() ? stytchUserId : user.getUserId(),
-                user.getEmails(), user.getPhoneNumbers(), user.getName());
+                user.getEmails(), user.getPhoneNumbers(), user.getName(), user.getExternalId());
     }
 
     @Override
@@ -228,6 +239,68 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
         });
     }
 
+    @Override
+    public CompletionStage<ExternalIdWrite> writeExternalId(String stytchUserId, String externalId) {
+        String task = "update external_id of user " + stytchUserId;
+        if (closed.get()) {
+            return CompletableFuture.completedFuture(ExternalIdWrite.failed("Stytch client is closed"));
+        }
+        CompletableFuture<StytchResult<UpdateResponse>> call;
+        try {
+            // null metadata and roles: the SDK leaves them out of the body, so nothing but external_id changes
+            call = client.getUsers().updateCompletable(new UpdateRequest(stytchUserId, null, null, null, null, externalId, null));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(ExternalIdWrite.failed("Stytch " + task + " failed: " + e.getClass().getName()));
+        }
+        CompletableFuture<ExternalIdWrite> answer = new CompletableFuture<>();
+        call.whenComplete((result, failure) -> answer.complete(externalIdWrite(task, result, failure)));
+        ScheduledFuture<?> timer;
+        try {
+            timer = timeouts().schedule(() -> answer.complete(ExternalIdWrite.failed("Stytch " + task + " timed out after "
+                    + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            // closed meanwhile: OkHttp's call timeout still bounds the call
+            return answer;
+        }
+        answer.whenComplete((done, failure) -> timer.cancel(false));
+        return answer;
+    }
+
+    private static ExternalIdWrite externalIdWrite(String task, StytchResult<UpdateResponse> result, Throwable failure) {
+        if (failure != null) {
+            return ExternalIdWrite.failed("Stytch " + task + " failed: " + failure.getClass().getName());
+        }
+        if (result instanceof StytchResult.Success) {
+            return ExternalIdWrite.written();
+        }
+        if (result instanceof StytchResult.Error) {
+            StytchException e = ((StytchResult.Error) result).getException();
+            if (e instanceof StytchException.Response
+                    && EXTERNAL_ID_REFUSALS.contains(((StytchException.Response) e).getReason().getErrorType())) {
+                return ExternalIdWrite.refused(((StytchException.Response) e).getReason().getErrorType());
+            }
+            return ExternalIdWrite.failed(toException(task, e).getMessage());
+        }
+        return ExternalIdWrite.failed("Stytch " + task + " failed: no result");
+    }
+
+    private synchronized ScheduledThreadPoolExecutor timeouts() {
+        if (closed.get()) {
+            throw new IllegalStateException("closed"); // never start a thread after close()
+        }
+        if (timeouts == null) {
+            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "stytch-migration-external-id-timeouts");
+                t.setDaemon(true);
+                t.setContextClassLoader(SdkStytchAuthenticator.class.getClassLoader());
+                return t;
+            });
+            executor.setRemoveOnCancelPolicy(true);
+            timeouts = executor;
+        }
+        return timeouts;
+    }
+
     /**
      * For {@code SdkThreadsCleanupListener} at the end of a webapp's shutdown: stops the SDK libraries'
      * shared threads when this webapp's loader owns them and no coroutine is pending any more.
@@ -254,6 +327,11 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            synchronized (this) {
+                if (timeouts != null) {
+                    timeouts.shutdownNow();
+                }
+            }
             try {
                 client.close();
             } finally {
@@ -365,14 +443,15 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
     private static StytchLogin toLogin(String userId, User user, String sessionToken, String sessionJwt,
                                        boolean resetSessions, Session session) {
         String stytchUserId = userId != null && !userId.isBlank() ? userId : user.getUserId();
-        StytchIdentity identity = identity(stytchUserId, user.getEmails(), user.getPhoneNumbers(), user.getName());
+        StytchIdentity identity = identity(stytchUserId, user.getEmails(), user.getPhoneNumbers(), user.getName(),
+                user.getExternalId());
         return new StytchLogin(identity, sessionToken, sessionJwt, resetSessions,
                 session == null ? null : session.getSessionId(),
                 session == null || session.getExpiresAt() == null ? -1 : session.getExpiresAt().getEpochSecond());
     }
 
     private static StytchIdentity identity(String stytchUserId, List<Email> userEmails, List<PhoneNumber> userPhones,
-                                           Name name) {
+                                           Name name, String externalId) {
         List<Identifier> emails = new ArrayList<>();
         for (Email email : userEmails) {
             if (email.getEmail() != null && !email.getEmail().isBlank()) {
@@ -387,7 +466,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
         }
         return new StytchIdentity(stytchUserId, emails, phones,
                 name == null ? null : emptyToNull(name.getFirstName()),
-                name == null ? null : emptyToNull(name.getLastName()));
+                name == null ? null : emptyToNull(name.getLastName()), emptyToNull(externalId));
     }
 
     private static String emptyToNull(String value) {

@@ -592,4 +592,70 @@ class JdbcUserStoreIT {
             assertThat(counting.statements()).isLessThanOrEqualTo(3);
         }
     }
+
+    @Nested
+    class ExternalIds {
+        final UserTableMapping byExternalId = DEFAULTS.withLinkByExternalId(true);
+
+        StytchIdentity imported(String stytchUserId, String externalId, String email) {
+            return new StytchIdentity(stytchUserId, List.of(Identifier.verified(email)), List.of(), null, null, externalId);
+        }
+
+        @Test
+        void linksTheRowWhoseIdIsTheExternalIdWhenTheEmailMatchesAnotherRow() {
+            long bob = insertUser("bob@example.com", null, null);
+            long imported = insertUser("robert@old.example", null, null);
+            LinkResult r = store(byExternalId).linkOrCreate(imported("user-test-rob", Long.toString(imported), "bob@example.com"));
+            assertThat(r.outcome()).isEqualTo(MigrationOutcome.LINKED);
+            assertThat(r.userId()).isEqualTo(Long.toString(imported));
+            assertThat(stytchIdOf(imported)).isEqualTo("user-test-rob");
+            assertThat(stytchIdOf(bob)).isNull();
+        }
+
+        @Test
+        void linksTheRowWhoseIdIsTheExternalIdWhenTheEmailMatchesNone() {
+            long imported = insertUser("old@example.com", null, null);
+            LinkResult r = store(byExternalId).linkOrCreate(imported("user-test-new", Long.toString(imported), "new@example.com"));
+            assertThat(r.outcome()).isEqualTo(MigrationOutcome.LINKED);
+            assertThat(r.userId()).isEqualTo(Long.toString(imported));
+            assertThat(db.count("SELECT count(*) FROM users")).isEqualTo(1);
+        }
+
+        @Test
+        void aRowLinkedToAnotherStytchUserIsRefusedAndNothingIsWritten() {
+            long imported = insertUser("old@example.com", null, "user-test-someone");
+            insertUser("new@example.com", null, null);
+            assertThatThrownBy(() -> store(byExternalId).linkOrCreate(imported("user-test-new", Long.toString(imported),
+                    "new@example.com"))).isInstanceOf(AccountConflictException.class)
+                    .hasMessageContaining("is linked to Stytch user user-test-someone");
+            assertThat(stytchIdOf(imported)).isEqualTo("user-test-someone");
+        }
+
+        @Test
+        void isOffByDefaultAndAnExternalIdThatIsNoIdOfTheColumnsTypeMatchesNoRow() {
+            long bob = insertUser("bob@example.com", null, null);
+            long other = insertUser("other@example.com", null, null);
+            LinkResult off = store(DEFAULTS).linkOrCreate(imported("user-test-a", Long.toString(other), "bob@example.com"));
+            assertThat(off.userId()).isEqualTo(Long.toString(bob));
+            LinkResult text = store(byExternalId).linkOrCreate(imported("user-test-b", "crm|9f2c", "carol@example.com"));
+            assertThat(text.outcome()).as("a non-numeric external_id against a BIGINT id: no row, no SQL error")
+                    .isEqualTo(MigrationOutcome.CREATED);
+        }
+
+        @Test
+        void linkingByExternalIdCostsAtMostThreeStatementsAndReturningOne() {
+            CountingDataSource counting = new CountingDataSource(db.dataSource());
+            JdbcUserStore store = new JdbcUserStore(counting, byExternalId, false, 5);
+            store.checkSchema();
+            long imported = insertUser("old@example.com", null, null);
+            counting.reset();
+            LinkResult linked = store.linkOrCreate(imported("user-test-c", Long.toString(imported), "new@example.com"));
+            int linkedStatements = counting.statements();
+            counting.reset();
+            store.linkOrCreate(imported("user-test-c", Long.toString(imported), "new@example.com"));
+            assertThat(linked.outcome()).isEqualTo(MigrationOutcome.LINKED);
+            assertThat(linkedStatements).isLessThanOrEqualTo(3);
+            assertThat(counting.statements()).isEqualTo(1);
+        }
+    }
 }
