@@ -48,7 +48,11 @@ class BenchmarkSmokeIT {
                 // 5. memory and threads
                 "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second",
                 // 6. bulkhead under a login storm
-                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms")) {
+                "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms",
+                // 7. writeExternalId in the steady state
+                "external_id_on_off_ratio", "external_id_steady_state_updates",
+                // 8. the progress report
+                "report_rows", "report_ms")) {
             assertThat(number(json, key)).as(key).isNotNull();
         }
         assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
@@ -56,7 +60,8 @@ class BenchmarkSmokeIT {
         assertThat(json).contains("\"schema_check_warns_without_email_index\":true");
 
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
-                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms")) {
+                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
+                "| 7 ALREADY_LINKED, writeExternalId on / off", "| 8 report on")) {
             assertThat(output).contains(measurement);
         }
         assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");
