@@ -37,10 +37,19 @@ public final class MigrationConfig {
     private static final Pattern JNDI_NAME = Pattern.compile("[A-Za-z0-9_./:-]+");
     private static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9_-]{1,200}");
     private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+    // RFC 6265 cookie-name: an RFC 7230 token
+    private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
 
     /** The {@code stytch_token_type} values this filter knows how to authenticate. */
     public static final Set<String> SUPPORTED_TOKEN_TYPES =
             Collections.unmodifiableSet(new LinkedHashSet<>(List.of("magic_links", "oauth")));
+    /** {@code sessionSources} value: the frontend SDK's session cookies. */
+    public static final String SOURCE_COOKIE = "cookie";
+    /** {@code sessionSources} value: {@code Authorization: Bearer <session JWT>}. */
+    public static final String SOURCE_BEARER = "bearer";
+    /** The {@code sessionSources} values this filter knows. */
+    public static final Set<String> SUPPORTED_SESSION_SOURCES =
+            Collections.unmodifiableSet(new LinkedHashSet<>(List.of(SOURCE_COOKIE, SOURCE_BEARER)));
 
     // --- the init-params (contract names) ---
 
@@ -136,6 +145,27 @@ public final class MigrationConfig {
             "callbacks in flight at once");
     /** Render a confirmation page on GET, spend the token only on its POST; default false. */
     public static final Param<Boolean> CONFIRM_PAGE = Param.bool("confirmPage", false, "confirmation page on GET");
+    /** Also log in Stytch sessions made elsewhere: {@code cookie}, {@code bearer}; default none (callbacks only). */
+    public static final Param<Set<String>> SESSION_SOURCES = Param.list("sessionSources", null,
+            "session sources: cookie, bearer").check(MigrationConfig::sessionSources);
+    /** Cookie that carries the session JWT; default {@code stytch_session_jwt}. */
+    public static final Param<String> SESSION_JWT_COOKIE = Param.text("sessionJwtCookie", "stytch_session_jwt",
+            "session JWT cookie").check(MigrationConfig::cookieName);
+    /** Cookie that carries the opaque session token; default {@code stytch_session}. */
+    public static final Param<String> SESSION_TOKEN_COOKIE = Param.text("sessionTokenCookie", "stytch_session",
+            "session token cookie").check(MigrationConfig::cookieName);
+    /** A session JWT older than this (by {@code iat}) is re-checked with Stytch; default 300, 1..3600. */
+    public static final Param<Long> SESSION_JWT_MAX_AGE_SECONDS = Param.number("sessionJwtMaxAgeSeconds", 300L, 1, 3600,
+            "trust a session JWT this long after iat, s");
+    /** Write the refreshed JWT cookie HttpOnly (Stytch's HttpOnly cookie mode); default false. */
+    public static final Param<Boolean> SESSION_JWT_COOKIE_HTTP_ONLY = Param.bool("sessionJwtCookieHttpOnly", false,
+            "refreshed JWT cookie is HttpOnly");
+    /** How long past sessionJwtMaxAgeSeconds a logged-in session survives a Stytch outage; default 300, 0..3600. */
+    public static final Param<Long> SESSION_OUTAGE_GRACE_SECONDS = Param.number("sessionOutageGraceSeconds", 300L, 0, 3600,
+            "keep a logged-in session this long while Stytch cannot re-check it, s");
+    /** Context-relative path whose POST logs out (Stytch session, cookies, HttpSession); default none. */
+    public static final Param<String> LOGOUT_PATH = Param.text("logoutPath", null, "logout path")
+            .check(MigrationConfig::exactPath);
 
     /**
      * After a login, make the Stytch user's {@code external_id} equal to the internal user id ({@code users.update})
@@ -205,6 +235,14 @@ public final class MigrationConfig {
             // after the token was spent
             throw new IllegalArgumentException(CONFIRM_PAGE + "=true requires " + SUCCESS_URL
                     + " (where to send the browser after the confirming POST)");
+        }
+        if (value(LOGOUT_PATH) != null && value(CALLBACK_PATH).contains(value(LOGOUT_PATH))) {
+            throw new IllegalArgumentException(LOGOUT_PATH + " [" + value(LOGOUT_PATH) + "] must differ from every "
+                    + CALLBACK_PATH);
+        }
+        if (value(SESSION_JWT_COOKIE).equals(value(SESSION_TOKEN_COOKIE))) {
+            throw new IllegalArgumentException(SESSION_JWT_COOKIE + " and " + SESSION_TOKEN_COOKIE + " must differ, both are ["
+                    + value(SESSION_JWT_COOKIE) + "]");
         }
         if (value(JDBC_URL) == null) {
             for (Param<String> credential : List.of(JDBC_USERNAME, JDBC_PASSWORD)) {
@@ -386,6 +424,50 @@ public final class MigrationConfig {
         return value(MAX_CONCURRENT_CALLBACKS).intValue();
     }
 
+    /** {@code cookie} and/or {@code bearer}; empty when only callbacks log in. */
+    public Set<String> sessionSources() {
+        Set<String> sources = value(SESSION_SOURCES);
+        return sources == null ? Set.of() : sources;
+    }
+
+    public String sessionJwtCookie() {
+        return value(SESSION_JWT_COOKIE);
+    }
+
+    public String sessionTokenCookie() {
+        return value(SESSION_TOKEN_COOKIE);
+    }
+
+    /**
+     * How long after its {@code iat} a session JWT is trusted without asking Stytch. A revoked Stytch
+     * session keeps logging in at most this long.
+     */
+    public long sessionJwtMaxAgeSeconds() {
+        return value(SESSION_JWT_MAX_AGE_SECONDS);
+    }
+
+    /**
+     * Whether the JWT cookie the filter refreshes is HttpOnly. Off by default: the frontend SDK reads
+     * its cookies from JavaScript, unless the project uses Stytch's HttpOnly cookie mode.
+     */
+    public boolean sessionJwtCookieHttpOnly() {
+        return value(SESSION_JWT_COOKIE_HTTP_ONLY);
+    }
+
+    /**
+     * How long beyond {@link #sessionJwtMaxAgeSeconds()} an HttpSession already logged in from a Stytch
+     * session stays logged in while Stytch cannot be reached to re-check it. Never applies to a session
+     * Stytch reported revoked or expired.
+     */
+    public long sessionOutageGraceSeconds() {
+        return value(SESSION_OUTAGE_GRACE_SECONDS);
+    }
+
+    /** Null when there is no logout path. */
+    public String logoutPath() {
+        return value(LOGOUT_PATH);
+    }
+
     /** {@link MigrationListener#NONE} unless one was set, programmatically or by {@link #LISTENER_CLASS}. */
     public MigrationListener listener() {
         return listener;
@@ -488,14 +570,33 @@ public final class MigrationConfig {
 
     private static Set<String> callbackPaths(Param<Set<String>> p, Set<String> paths) {
         for (String path : paths) {
-            if (!path.startsWith("/")) {
-                throw invalid(p, path, "must start with '/'");
-            }
-            if (path.contains("*") || !PATH.matcher(path).matches()) {
-                throw invalid(p, path, "must be an exact context-relative path without wildcards or query");
-            }
+            exactPath(p, path);
         }
         return paths;
+    }
+
+    // callbackPath and logoutPath: matched exactly against the container's decoded path
+    private static String exactPath(Param<?> p, String path) {
+        if (!path.startsWith("/")) {
+            throw invalid(p, path, "must start with '/'");
+        }
+        if (path.contains("*") || !PATH.matcher(path).matches()) {
+            throw invalid(p, path, "must be an exact context-relative path without wildcards or query");
+        }
+        return path;
+    }
+
+    private static Set<String> sessionSources(Param<Set<String>> p, Set<String> sources) {
+        for (String source : sources) {
+            if (!SUPPORTED_SESSION_SOURCES.contains(source)) {
+                throw invalid(p, source, "is not supported; supported are " + SUPPORTED_SESSION_SOURCES);
+            }
+        }
+        return sources;
+    }
+
+    private static String cookieName(Param<String> p, String v) {
+        return matches(p, v, COOKIE_NAME, "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
     }
 
     private static Set<String> tokenTypes(Param<Set<String>> p, Set<String> types) {
@@ -619,7 +720,8 @@ public final class MigrationConfig {
         }
 
         static Param<Set<String>> list(String name, String defaultValue, String description) {
-            return new Param<>(name, split(defaultValue), description, (p, v) -> split(v)).display(v -> String.join(",", v));
+            return new Param<>(name, defaultValue == null ? null : split(defaultValue), description, (p, v) -> split(v))
+                    .display(v -> String.join(",", v));
         }
 
         static Param<Long> number(String name, long defaultValue, long min, long max, String description) {
@@ -889,6 +991,41 @@ public final class MigrationConfig {
         /** Default false: see {@link MigrationConfig#confirmPage()}. */
         public Builder confirmPage(boolean v) {
             return set(CONFIRM_PAGE, v);
+        }
+
+        /** Comma-separated {@code cookie}, {@code bearer}; default none: see {@link MigrationConfig#sessionSources()}. */
+        public Builder sessionSources(String v) {
+            return parse(SESSION_SOURCES, v);
+        }
+
+        /** Default {@code stytch_session_jwt}. */
+        public Builder sessionJwtCookie(String v) {
+            return parse(SESSION_JWT_COOKIE, v);
+        }
+
+        /** Default {@code stytch_session}. */
+        public Builder sessionTokenCookie(String v) {
+            return parse(SESSION_TOKEN_COOKIE, v);
+        }
+
+        /** Default 300; 1..3600: see {@link MigrationConfig#sessionJwtMaxAgeSeconds()}. */
+        public Builder sessionJwtMaxAgeSeconds(long v) {
+            return set(SESSION_JWT_MAX_AGE_SECONDS, v);
+        }
+
+        /** Default false: see {@link MigrationConfig#sessionJwtCookieHttpOnly()}. */
+        public Builder sessionJwtCookieHttpOnly(boolean v) {
+            return set(SESSION_JWT_COOKIE_HTTP_ONLY, v);
+        }
+
+        /** Default 300; 0..3600: see {@link MigrationConfig#sessionOutageGraceSeconds()}. */
+        public Builder sessionOutageGraceSeconds(long v) {
+            return set(SESSION_OUTAGE_GRACE_SECONDS, v);
+        }
+
+        /** Default none: see {@link MigrationConfig#logoutPath()}. */
+        public Builder logoutPath(String v) {
+            return parse(LOGOUT_PATH, v);
         }
 
         /** Default false: see {@link MigrationConfig#WRITE_EXTERNAL_ID}. */

@@ -2,12 +2,20 @@ package io.github.stytchmigration;
 
 import io.github.stytchmigration.internal.CallbackLogic;
 import io.github.stytchmigration.internal.CallbackRequest;
+import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.Components;
 import io.github.stytchmigration.internal.MetricsJmx;
 import io.github.stytchmigration.internal.MigrationMetrics;
+import io.github.stytchmigration.internal.Logins;
+import io.github.stytchmigration.internal.jwt.SessionJwtVerifier;
+import io.github.stytchmigration.internal.jwt.StytchUrls;
+import io.github.stytchmigration.internal.session.HttpSessionLogin;
+import io.github.stytchmigration.internal.session.SessionLogic;
+import io.github.stytchmigration.internal.session.SessionRequest;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -19,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.management.ObjectName;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,15 +43,19 @@ import java.util.Set;
  * <p>On a request to a callback path carrying {@code stytch_token_type} and {@code token}, it
  * authenticates the token with Stytch, links or creates the app's own user, stores the internal id in
  * the HttpSession, rotates the session id, then passes the request on (or redirects to
- * {@code successUrl}). Every other request costs one set lookup and {@code chain.doFilter}.
+ * {@code successUrl}). With {@code sessionSources}, a request carrying a Stytch session made elsewhere
+ * (the frontend SDK's cookies, a Bearer JWT) logs in the same way on its first request and passes on;
+ * the app's own backend logins go through {@link MigrationLogin}. Without {@code sessionSources}, every
+ * other request costs one set lookup and {@code chain.doFilter}.
  *
  * <p>Each instance publishes its metrics as an MBean, {@code io.github.stytchmigration:type=MigrationFilter,
  * context=<context path>,name=<filter name>}, from init to destroy; {@link MigrationMeterBinder} binds them to a
  * Micrometer registry.
  *
  * <p>WARNING: map this filter before any filter that requires a logged-in user, and on
- * {@code REQUEST} dispatch only. The Stytch user id column must carry a UNIQUE index: init fails
- * without one, printing the DDL to run.
+ * {@code REQUEST} dispatch only; with {@code sessionSources}, map it to every path that needs the
+ * login ({@code /*}). The Stytch user id column must carry a UNIQUE index: init fails without one,
+ * printing the DDL to run.
  */
 public class MigrationFilter implements Filter {
     /** Request attribute: {@code CREATED}, {@code LINKED} or {@code ALREADY_LINKED}. */
@@ -57,6 +70,18 @@ public class MigrationFilter implements Filter {
     public static final String SESSION_STYTCH_SESSION_TOKEN = "stytchMigration.stytchSessionToken";
     /** Session attribute: the Stytch session JWT. Server-side only: never render or log it. */
     public static final String SESSION_STYTCH_SESSION_JWT = "stytchMigration.stytchSessionJwt";
+    /** Session attribute: the id of the Stytch session the login came from (not a secret: it cannot log in). */
+    public static final String SESSION_STYTCH_SESSION_ID = "stytchMigration.stytchSessionId";
+    /**
+     * Session attribute: how the login came: {@code callback}, {@code cookie}, {@code bearer} or {@code app}.
+     * A {@code cookie} or {@code bearer} login ends with the Stytch session behind it.
+     */
+    public static final String SESSION_LOGIN_SOURCE = "stytchMigration.loginSource";
+    /**
+     * ServletContext attribute under which an initialised filter registers itself, for
+     * {@link MigrationLogin}. The first filter of a web application to initialise holds it.
+     */
+    public static final String CONTEXT_ATTRIBUTE = MigrationFilter.class.getName();
     /**
      * Prefix of the session attributes where an app that starts a PKCE flow itself keeps the code
      * verifier, one per flow: see {@link #pkceCodeVerifierAttribute(String)}.
@@ -121,6 +146,12 @@ public class MigrationFilter implements Filter {
     private final MigrationMetrics metrics = new MigrationMetrics();
     private volatile String filterName;
     private volatile ObjectName mbeanName;
+    private volatile SessionLogic sessions;
+    private volatile SessionRequests sessionRequests;
+    private volatile SessionRequests logoutRequests;
+    private volatile boolean sessionSources;
+    private volatile String logoutPath;
+    private volatile ServletContext registeredIn;
 
     /** For web.xml: the configuration comes from init-params. */
     public MigrationFilter() {
@@ -146,14 +177,38 @@ public class MigrationFilter implements Filter {
                     e instanceof IllegalArgumentException ? null : e);
         }
         this.components = parts;
-        this.logic = new CallbackLogic(config, parts.stytch(), parts.store(), metrics);
+        Logins logins = new Logins(config, parts.stytch(), parts.store(), metrics);
+        this.logic = new CallbackLogic(config, parts.stytch(), logins);
+        this.sessions = new SessionLogic(config, SessionJwtVerifier.create(config.stytchProjectId(),
+                StytchUrls.apiBaseUrl(config.stytchProjectId(), config.stytchApiBaseUrl()), config.stytchTimeoutMillis(),
+                config.sessionJwtMaxAgeSeconds()), parts.sessions(), logins, Clock.systemUTC());
         this.responder = new Responder(config);
+        this.sessionRequests = new SessionRequests(config);
+        this.logoutRequests = SessionRequests.forLogout(config);
         this.sessionUserIdAttribute = config.sessionUserIdAttribute();
+        this.logoutPath = config.logoutPath();
+        this.sessionSources = !config.sessionSources().isEmpty();
         this.callbackPaths = config.callbackPaths();
         this.filterName = name;
         this.mbeanName = MetricsJmx.register(metrics, filterConfig.getServletContext() == null ? null
                 : filterConfig.getServletContext().getContextPath(), name);
+        register(filterConfig.getServletContext(), name);
         LOG.info("MigrationFilter [{}] ready: {}", name, config);
+    }
+
+    // For MigrationLogin. A second filter in the same web application leaves the first one registered.
+    private void register(ServletContext context, String name) {
+        if (context == null) {
+            return;
+        }
+        Object other = context.getAttribute(CONTEXT_ATTRIBUTE);
+        if (other != null && other != this) {
+            LOG.warn("MigrationFilter [{}]: another MigrationFilter of this web application already serves MigrationLogin",
+                    name);
+            return;
+        }
+        context.setAttribute(CONTEXT_ATTRIBUTE, this);
+        registeredIn = context;
     }
 
     private MigrationConfig checkNoInitParams(FilterConfig filterConfig) {
@@ -174,13 +229,57 @@ public class MigrationFilter implements Filter {
     /** Parse, decide, respond: every decision is in the logic, every servlet write in the responder. */
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest) || !callbackPaths.contains(pathOf((HttpServletRequest) req))) {
+        if (!(req instanceof HttpServletRequest)) {
             chain.doFilter(req, res);
             return;
         }
         HttpServletRequest request = (HttpServletRequest) req;
-        CallbackRequest callback = parse(request, sessionUserIdAttribute);
-        responder.respond(request, (HttpServletResponse) res, chain, callback, logic.handle(callback));
+        String path = pathOf(request);
+        if (callbackPaths.contains(path)) {
+            CallbackRequest callback = parse(request, sessionUserIdAttribute);
+            responder.respond(request, (HttpServletResponse) res, chain, callback, logic.handle(callback));
+        } else if (path.equals(logoutPath)) {
+            logout(request, (HttpServletResponse) res);
+        } else if (sessionSources) {
+            SessionRequest session = sessionRequests.parse(request);
+            responder.respondSession(request, (HttpServletResponse) res, chain, sessions.handle(session));
+        } else {
+            chain.doFilter(req, res);
+        }
+    }
+
+    private void logout(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!"POST".equals(request.getMethod())) {
+            Responder.methodNotAllowed(response);
+            return;
+        }
+        // browsers label a form another site made them POST; a missing header (old browsers, curl) is let through
+        if ("cross-site".equals(request.getHeader("Sec-Fetch-Site"))) {
+            Responder.crossSite(response);
+            return;
+        }
+        SessionRequest credentials = logoutRequests.parse(request);
+        sessions.logout(credentials.current(), credentials.jwt(), credentials.sessionToken());
+        responder.loggedOut(request, response);
+    }
+
+    /**
+     * {@link MigrationLogin#login}: the same login as a callback's, from a session the app's own backend
+     * got from Stytch. Nothing is written when it fails.
+     */
+    MigrationResult loginForApp(HttpServletRequest request, HttpServletResponse response, String sessionTokenOrJwt)
+            throws MigrationLoginException {
+        SessionLogic logic = sessions;
+        if (logic == null) {
+            throw new IllegalStateException("MigrationFilter is not initialised");
+        }
+        CallbackResult result = logic.loginForApp(sessionTokenOrJwt, SessionRequests.current(request, sessionUserIdAttribute));
+        if (!result.isSuccess()) {
+            throw new MigrationLoginException(result.error(), result.retryAfterSeconds(), result.incidentId());
+        }
+        response.setHeader("Cache-Control", "no-store");
+        responder.applyLogin(request, response, result, HttpSessionLogin.SOURCE_APP, -1);
+        return result.result();
     }
 
     // Decoded and normalised by the container, so "/a/../authenticate" and "%2F" tricks cannot slip past.
@@ -221,8 +320,11 @@ public class MigrationFilter implements Filter {
             // a login still waiting for its second factor belongs to that user as much
             userId = session.getAttribute(SESSION_PENDING_USER_ID);
         }
+        // only a Stytch session the filter created is revoked once replaced; one handed to it belongs to its holder
+        Object source = session.getAttribute(SESSION_LOGIN_SOURCE);
+        boolean owned = source == null || HttpSessionLogin.SOURCE_CALLBACK.equals(source);
         return new CallbackRequest(request.getMethod(), types, tokens, verifier,
-                userId == null ? null : userId.toString(), string(session.getAttribute(SESSION_STYTCH_SESSION_TOKEN)));
+                userId == null ? null : userId.toString(), owned ? string(session.getAttribute(SESSION_STYTCH_SESSION_TOKEN)) : null);
     }
 
     private static String string(Object value) {
@@ -248,6 +350,11 @@ public class MigrationFilter implements Filter {
         ObjectName bean = mbeanName;
         mbeanName = null;
         MetricsJmx.unregister(bean);
+        ServletContext context = registeredIn;
+        registeredIn = null;
+        if (context != null && context.getAttribute(CONTEXT_ATTRIBUTE) == this) {
+            context.removeAttribute(CONTEXT_ATTRIBUTE);
+        }
         Components parts = components;
         components = null;
         if (parts != null) {

@@ -3,6 +3,8 @@ package io.github.stytchmigration;
 import io.github.stytchmigration.internal.CallbackRequest;
 import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.StytchLogin;
+import io.github.stytchmigration.internal.session.HttpSessionLogin;
+import io.github.stytchmigration.internal.session.SessionDecision;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,9 +15,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 
 /**
- * Writes every answer of a callback: the login (request and session attributes, session id rotation,
- * hardened cookie, redirect or pass on), the failure page or redirect, and the confirmation page.
- * The one place that turns a {@link CallbackResult} into servlet calls; nothing from the request is echoed.
+ * Writes every answer: of a callback (the login, the failure page or redirect, the confirmation page), of
+ * a request carrying a Stytch session (the login, a fresh JWT cookie, stale cookies cleared, a login
+ * ended, a failure), of the app's own login, and of the logout. The one place that turns the logic's
+ * results into servlet calls; nothing from the request is echoed.
  */
 final class Responder {
     static final String RETRY_AFTER = "Retry-After";
@@ -26,12 +29,14 @@ final class Responder {
     private final String successUrl;
     private final String secondFactorUrl;
     private final String failureUrl;
+    private final StytchCookies cookies;
 
     Responder(MigrationConfig config) {
         this.sessionUserIdAttribute = config.sessionUserIdAttribute();
         this.successUrl = config.successUrl();
         this.secondFactorUrl = config.secondFactorUrl();
         this.failureUrl = config.failureUrl();
+        this.cookies = new StytchCookies(config);
     }
 
     void respond(HttpServletRequest request, HttpServletResponse response, FilterChain chain, CallbackRequest callback,
@@ -51,7 +56,7 @@ final class Responder {
                 confirmPage(response);
                 break;
             default:
-                fail(request, response, result);
+                fail(request, response, result, true);
         }
     }
 
@@ -65,6 +70,65 @@ final class Responder {
 
     private void succeed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
                          CallbackResult outcome) throws IOException, ServletException {
+        applyLogin(request, response, outcome, HttpSessionLogin.SOURCE_CALLBACK, -1);
+        if (outcome.result().secondFactorRequired()) {
+            seeOther(response, request.getContextPath() + secondFactorUrl);
+        } else if (successUrl != null) {
+            seeOther(response, request.getContextPath() + successUrl);
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    /**
+     * A request carrying Stytch session credentials: apply the decision, then pass on (a failure is
+     * answered here instead, never redirected to {@code failureUrl}: that page's own request would carry
+     * the same cookies and fail again).
+     */
+    void respondSession(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+                        SessionDecision decision) throws IOException, ServletException {
+        if (decision.freshJwt() != null) {
+            cookies.setJwt(request, response, decision.freshJwt(), decision.freshJwtMaxAgeSeconds());
+        }
+        if (decision.clearCookies()) {
+            cookies.clear(request, response);
+        }
+        switch (decision.kind()) {
+            case LOGIN:
+                // the answer carries a new session id: no cache may keep it
+                response.setHeader("Cache-Control", "no-store");
+                applyLogin(request, response, decision.result(), decision.source(), decision.confirmedAt());
+                if (decision.result().result().secondFactorRequired()) {
+                    // pending, as after a callback: the app's second-factor page completes the login
+                    seeOther(response, request.getContextPath() + secondFactorUrl);
+                    return;
+                }
+                break;
+            case FAIL:
+                fail(request, response, decision.result(), false);
+                return;
+            default:
+                HttpSession session = request.getSession(false);
+                if (session != null && decision.endLogin()) {
+                    // the Stytch session behind this login is gone: nothing of the login may carry over
+                    session.invalidate();
+                } else if (session != null && decision.confirmedAt() >= 0) {
+                    session.setAttribute(HttpSessionLogin.CONFIRMED_AT_ATTRIBUTE, decision.confirmedAt());
+                }
+        }
+        chain.doFilter(request, response);
+    }
+
+    /**
+     * Applies a successful login to the HttpSession and the request, whatever its source: another user's
+     * session is invalidated and a new one started, the same user's session id is rotated, and the login
+     * is written last, once nothing above can fail any more.
+     *
+     * @param source      {@code callback}, {@code cookie}, {@code bearer} or {@code app}
+     * @param confirmedAt epoch seconds when Stytch vouched for the session, for a login from a session source; else -1
+     */
+    void applyLogin(HttpServletRequest request, HttpServletResponse response, CallbackResult outcome, String source,
+                    long confirmedAt) {
         MigrationResult result = outcome.result();
         StytchLogin login = outcome.login();
         HttpSession session = request.getSession(false);
@@ -83,9 +147,13 @@ final class Responder {
         SessionCookies.harden(request, response);
 
         // the login is written last, once nothing above can fail any more
+        // null removes: a value of an earlier login must not outlive this one
         session.setAttribute(MigrationFilter.SESSION_STYTCH_USER_ID, result.stytchUserId());
-        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, login.sessionToken());
-        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, login.sessionJwt());
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, emptyToNull(login.sessionToken()));
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, emptyToNull(login.sessionJwt()));
+        session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_ID, login.sessionId());
+        session.setAttribute(MigrationFilter.SESSION_LOGIN_SOURCE, source);
+        session.setAttribute(HttpSessionLogin.CONFIRMED_AT_ATTRIBUTE, confirmedAt < 0 ? null : confirmedAt);
         if (result.secondFactorRequired()) {
             // not logged in yet: the app's second-factor page completes it (MigrationFilter.completeSecondFactor)
             session.removeAttribute(sessionUserIdAttribute);
@@ -101,14 +169,41 @@ final class Responder {
         request.setAttribute(MigrationFilter.ATTR_USER_ID, result.userId());
         request.setAttribute(MigrationFilter.ATTR_STYTCH_USER_ID, result.stytchUserId());
         request.setAttribute(MigrationResult.REQUEST_ATTRIBUTE, result);
+    }
 
-        if (result.secondFactorRequired()) {
-            seeOther(response, request.getContextPath() + secondFactorUrl);
-        } else if (successUrl != null) {
-            seeOther(response, request.getContextPath() + successUrl);
-        } else {
-            chain.doFilter(request, response);
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** The logout: both session cookies expired, the HttpSession invalidated, 303 to the context root. */
+    void loggedOut(HttpServletRequest request, HttpServletResponse response) {
+        response.setHeader("Cache-Control", "no-store");
+        cookies.clear(request, response);
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
         }
+        seeOther(response, request.getContextPath() + "/");
+    }
+
+    /** The logout path takes POST only: a GET (a link, a prefetch, an image tag) must not log anyone out. */
+    static void methodNotAllowed(HttpServletResponse response) throws IOException {
+        response.setHeader("Allow", "POST");
+        plain(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Log out with POST.");
+    }
+
+    /** A logout POSTed by another site's page. */
+    static void crossSite(HttpServletResponse response) throws IOException {
+        plain(response, HttpServletResponse.SC_FORBIDDEN, "A logout must come from this site's own page.");
+    }
+
+    private static void plain(HttpServletResponse response, int status, String text) throws IOException {
+        response.setStatus(status);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        PrintWriter out = response.getWriter();
+        out.print(text + "\n");
+        out.flush();
     }
 
     private static void seeOther(HttpServletResponse response, String location) {
@@ -138,7 +233,8 @@ final class Responder {
         out.flush();
     }
 
-    private void fail(HttpServletRequest request, HttpServletResponse response, CallbackResult outcome) throws IOException {
+    private void fail(HttpServletRequest request, HttpServletResponse response, CallbackResult outcome,
+                      boolean mayRedirect) throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -146,7 +242,7 @@ final class Responder {
         if (outcome.retryAfterSeconds() >= 0) {
             response.setHeader(RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
         }
-        if (failureUrl != null) {
+        if (failureUrl != null && mayRedirect) {
             String separator = failureUrl.indexOf('?') < 0 ? "?" : "&";
             // link=used: the one-time link cannot work again, offer a new one rather than a retry
             seeOther(response, request.getContextPath() + failureUrl + separator + "error=" + code.code()

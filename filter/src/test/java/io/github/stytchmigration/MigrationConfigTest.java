@@ -291,8 +291,10 @@ class MigrationConfigTest {
 
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
-        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage", "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "listenerClass", "writeExternalId", "linkByExternalId")
-                .hasSize(31);
+        assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage",
+                "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "sessionSources", "logoutPath", "listenerClass", "writeExternalId",
+                "linkByExternalId")
+                .hasSize(38);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();
         assertThat(MigrationConfig.CALLBACK_PATH.defaultValue()).containsExactly("/authenticate");
@@ -307,6 +309,68 @@ class MigrationConfigTest {
         assertThatThrownBy(() -> MigrationConfig.builder().stytchProjectId("project-test-x").stytchSecret(SECRET)
                 .jdbcUrl("jdbc:x").jdbcPassword(SECRET).dataSourceJndiName("java:comp/env/jdbc/users").build())
                 .hasMessageNotContaining(SECRET);
+    }
+
+    @Test
+    void sessionSourcesAreOffByDefaultWithTheFrontendSdksCookieNames() {
+        MigrationConfig c = parse(essentials());
+        assertThat(c.sessionSources()).isEmpty();
+        assertThat(c.sessionJwtCookie()).isEqualTo("stytch_session_jwt");
+        assertThat(c.sessionTokenCookie()).isEqualTo("stytch_session");
+        assertThat(c.sessionJwtMaxAgeSeconds()).isEqualTo(300);
+        assertThat(c.sessionJwtCookieHttpOnly()).isFalse();
+        assertThat(c.sessionOutageGraceSeconds()).isEqualTo(300);
+        assertThat(c.logoutPath()).isNull();
+        assertThat(c.toString()).doesNotContain("sessionSources").contains("sessionJwtCookie=stytch_session_jwt");
+    }
+
+    @Test
+    void readsSessionSourcesAndTheirSettings() {
+        Map<String, String> p = essentials();
+        p.put("sessionSources", " bearer , cookie ");
+        p.put("sessionJwtCookie", "app_jwt");
+        p.put("sessionTokenCookie", "app_session");
+        p.put("sessionJwtMaxAgeSeconds", "60");
+        p.put("sessionJwtCookieHttpOnly", "true");
+        p.put("sessionOutageGraceSeconds", "0");
+        p.put("logoutPath", "/logout");
+        MigrationConfig c = parse(p);
+        assertThat(c.sessionSources()).containsExactly("bearer", "cookie");
+        assertThat(c.sessionJwtCookie()).isEqualTo("app_jwt");
+        assertThat(c.sessionTokenCookie()).isEqualTo("app_session");
+        assertThat(c.sessionJwtMaxAgeSeconds()).isEqualTo(60);
+        assertThat(c.sessionJwtCookieHttpOnly()).isTrue();
+        assertThat(c.sessionOutageGraceSeconds()).isZero();
+        assertThat(c.logoutPath()).isEqualTo("/logout");
+        assertThat(c.toString()).contains("sessionSources=bearer,cookie", "logoutPath=/logout");
+    }
+
+    @Test
+    void rejectsBadSessionSettingsNamingTheParam() {
+        Map<String, String> p = essentials();
+        p.put("sessionSources", "cookie,header");
+        assertRejected(p, "sessionSources [header] is not supported; supported are [cookie, bearer]");
+        p = essentials();
+        p.put("sessionJwtCookie", "stytch session");
+        assertRejected(p, "sessionJwtCookie [stytch session] must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
+        p = essentials();
+        p.put("sessionTokenCookie", "stytch_session_jwt");
+        assertRejected(p, "sessionJwtCookie and sessionTokenCookie must differ, both are [stytch_session_jwt]");
+        p = essentials();
+        p.put("sessionJwtMaxAgeSeconds", "0");
+        assertRejected(p, "sessionJwtMaxAgeSeconds [0] must be between 1 and 3600");
+        p = essentials();
+        p.put("sessionOutageGraceSeconds", "7200");
+        assertRejected(p, "sessionOutageGraceSeconds [7200] must be between 0 and 3600");
+        p = essentials();
+        p.put("logoutPath", "logout");
+        assertRejected(p, "logoutPath [logout] must start with '/'");
+        p = essentials();
+        p.put("logoutPath", "/authenticate");
+        assertRejected(p, "logoutPath [/authenticate] must differ from every callbackPath");
+        p = essentials();
+        p.put("sessionJwtCookieHttpOnly", "yes");
+        assertRejected(p, "sessionJwtCookieHttpOnly [yes] must be true or false");
     }
 
     @Test

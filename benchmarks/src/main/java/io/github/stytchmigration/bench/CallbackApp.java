@@ -100,6 +100,11 @@ final class CallbackApp implements AutoCloseable {
 
     /** Rows of {@code users} with these emails and no Stytch user id: each one's first login is LINKED. */
     void seedUnlinked(List<String> emails) throws SQLException {
+        seedUnlinked(database, emails);
+    }
+
+    /** {@link #seedUnlinked(List)} in any {@code users} table of the contract. */
+    static void seedUnlinked(TestDatabase database, List<String> emails) throws SQLException {
         try (Connection c = database.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO users (email) VALUES (?)")) {
             for (String email : emails) {

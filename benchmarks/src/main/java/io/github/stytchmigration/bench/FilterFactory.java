@@ -8,6 +8,10 @@ import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.emulator.StytchEmulator;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.jdbc.JdbcUserStore;
+import io.github.stytchmigration.internal.jwt.JwksCache;
+import io.github.stytchmigration.internal.jwt.JwksFetcher;
+import io.github.stytchmigration.internal.jwt.JwtVerdict;
+import io.github.stytchmigration.internal.jwt.SessionJwtVerifier;
 import io.github.stytchmigration.internal.jdbc.SchemaCheck;
 import io.github.stytchmigration.internal.jdbc.UserTableMapping;
 
@@ -17,7 +21,7 @@ import java.util.List;
 /**
  * The one place the harness builds the filter and reaches into its {@code internal} classes
  * ({@code JdbcUserStore}, {@code UserTableMapping}, {@code SchemaCheck}, {@code StytchIdentity},
- * {@code LinkResult}). They are not API and change with the filter: when they do, this class is the
+ * {@code LinkResult}, the session JWT verifier). They are not API and change with the filter: when they do, this class is the
  * fix; the measurements only see {@link MigrationFilter}, {@link Store} and {@link Identity}.
  */
 final class FilterFactory {
@@ -56,6 +60,56 @@ final class FilterFactory {
     static Store store(DataSource dataSource, String table) {
         UserTableMapping mapping = new UserTableMapping(table, "id", "email", null, "stytch_user_id", null, ConflictPolicy.REJECT);
         return new Store(dataSource, mapping, new JdbcUserStore(dataSource, mapping, false, QUERY_TIMEOUT_SECONDS));
+    }
+
+    /** The filter's session JWT verifier of this project over HTTP, as the filter builds it (JWKS fetched on first use). */
+    static Verifier verifier(StytchEmulator emulator) {
+        return new Verifier(SessionJwtVerifier.create(emulator.projectId(), emulator.baseUrl(), FilterFactory.STYTCH_TIMEOUT_MILLIS, 300));
+    }
+
+    /**
+     * The verifier's key cache over a JWKS held in memory (no network): share it between {@link #freshVerifier}s
+     * so that each of them verifies its first JWT with the keys already parsed. Counts its fetches.
+     */
+    static Keys keys(String jwksJson) {
+        return new Keys(jwksJson);
+    }
+
+    /** A new verifier (an empty JWT cache) over shared keys, its clock fixed at {@code now}: its every JWT is a first. */
+    static Verifier freshVerifier(String projectId, String issuer, Keys keys, java.time.Instant now) {
+        return new Verifier(new SessionJwtVerifier(projectId, java.util.Set.of("stytch.com/" + projectId, issuer), keys.cache, 300,
+                java.time.Clock.fixed(now, java.time.ZoneOffset.UTC)));
+    }
+
+    /** A session JWT verifier; {@link #valid} is true only for a JWT it would log in. */
+    static final class Verifier {
+        private final SessionJwtVerifier verifier;
+
+        private Verifier(SessionJwtVerifier verifier) {
+            this.verifier = verifier;
+        }
+
+        boolean valid(String jwt) {
+            return verifier.verify(jwt).kind() == JwtVerdict.Kind.VALID;
+        }
+    }
+
+    /** See {@link #keys}. */
+    static final class Keys {
+        private final JwksCache cache;
+        private final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+
+        private Keys(String jwksJson) {
+            JwksFetcher inMemory = () -> {
+                fetches.incrementAndGet();
+                return new JwksFetcher.Jwks(jwksJson, 3600);
+            };
+            this.cache = new JwksCache(inMemory, System::nanoTime, 1000);
+        }
+
+        int fetches() {
+            return fetches.get();
+        }
     }
 
     /** A user as Stytch returns them after a login: a Stytch user id and one verified email. */

@@ -36,6 +36,11 @@ final class Load {
 
     /** Requests per second answered 200 during {@code millis} of closed-loop load on one path. */
     static double throughput(int port, String path, int clients, long millis) throws InterruptedException {
+        return throughput(port, path, "", clients, millis);
+    }
+
+    /** The same, every request with these header lines (each ending in CRLF), e.g. session cookies. */
+    static double throughput(int port, String path, String headers, int clients, long millis) throws InterruptedException {
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
@@ -43,7 +48,7 @@ final class Load {
         long[] window = new long[2];
         for (int i = 0; i < clients; i++) {
             Thread t = new Thread(() -> {
-                try (RawHttpClient client = new RawHttpClient(port)) {
+                try (RawHttpClient client = new RawHttpClient(port, headers)) {
                     start.await();
                     long deadline = window[1];
                     long n = 0;
@@ -78,6 +83,14 @@ final class Load {
 
     /** Sends every path once, spread over {@code clients} connections; latencies in the order of {@code paths}. */
     static Run run(int port, List<String> paths, int clients) throws InterruptedException {
+        return run(List.of(port), paths, clients);
+    }
+
+    /**
+     * {@link #run(int, List, int)} against several servers: client {@code i} keeps its connection to
+     * {@code ports.get(i % ports.size())}, as a load balancer spreads connections round-robin.
+     */
+    static Run run(List<Integer> ports, List<String> paths, int clients) throws InterruptedException {
         long[] latencies = new long[paths.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -85,6 +98,7 @@ final class Load {
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
+            int port = ports.get(i % ports.size());
             Thread t = new Thread(() -> {
                 try (RawHttpClient client = new RawHttpClient(port)) {
                     start.await();

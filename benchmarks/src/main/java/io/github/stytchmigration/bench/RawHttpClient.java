@@ -24,8 +24,13 @@ final class RawHttpClient implements Closeable {
     private OutputStream out;
 
     RawHttpClient(int port) {
+        this(port, "");
+    }
+
+    /** @param headers more header lines sent with every request, each ending in CRLF (e.g. {@code Cookie: a=b\r\n}) */
+    RawHttpClient(int port, String headers) {
         this.port = port;
-        this.hostLine = ("Host: 127.0.0.1:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.hostLine = ("Host: 127.0.0.1:" + port + "\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Sends {@code GET pathAndQuery} and returns the status code; retries once on a stale connection. */

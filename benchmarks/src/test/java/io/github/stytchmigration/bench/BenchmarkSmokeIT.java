@@ -49,9 +49,19 @@ class BenchmarkSmokeIT {
                 "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second",
                 // 6. bulkhead under a login storm
                 "bulkhead_passthrough_p99_ratio", "bulkhead_rejected_p99_ms",
-                // 7. writeExternalId in the steady state
+                // 7. sessions made elsewhere
+                "session_steady_ratio", "session_steady_vs_sdk", "session_steady_stytch_calls", "forged_jwt_rps",
+                "forged_jwt_stytch_calls", "new_jwt_stytch_calls", "jmh_new_jwt_us", "jmh_cached_jwt_us",
+                // 8. statements per login with three app servers
+                "servers_round_trips_already_linked", "servers_round_trips_linked", "servers_round_trips_created",
+                "servers_statements_at_init",
+                // 9. one app server vs two
+                "servers_logins_per_s_created_one", "servers_logins_per_s_created_two",
+                "servers_logins_per_s_already_linked_one", "servers_logins_per_s_already_linked_two",
+                "servers_two_vs_one_created", "servers_two_vs_one_already_linked",
+                // 10. writeExternalId in the steady state
                 "external_id_on_off_ratio", "external_id_steady_state_updates",
-                // 8. the progress report
+                // 11. the progress report
                 "report_rows", "report_ms")) {
             assertThat(number(json, key)).as(key).isNotNull();
         }
@@ -61,7 +71,9 @@ class BenchmarkSmokeIT {
 
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
                 "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
-                "| 7 ALREADY_LINKED, writeExternalId on / off", "| 8 report on")) {
+                "| 7 session steady ratio with/no filter", "| 7 Stytch calls for forged JWTs",
+                "| 8 round trips ALREADY_LINKED on another server", "| 9 CREATED two servers / one",
+                "| 10 ALREADY_LINKED, writeExternalId on / off", "| 11 report on")) {
             assertThat(output).contains(measurement);
         }
         assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");

@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 
 /**
  * The filter's two outside worlds, built from the config and closed together: the Stytch client
- * and the user store (with the pool it may own).
+ * (callbacks and sessions) and the user store (with the pool it may own).
  */
 public final class Components implements AutoCloseable {
     /** Bound on each SQL statement, so a hung database cannot hold a servlet thread. */
@@ -20,10 +20,12 @@ public final class Components implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Components.class);
 
     private final StytchAuthenticator stytch;
+    private final StytchSessionApi sessions;
     private final UserStore store;
 
-    private Components(StytchAuthenticator stytch, UserStore store) {
+    private Components(StytchAuthenticator stytch, StytchSessionApi sessions, UserStore store) {
         this.stytch = stytch;
+        this.sessions = sessions;
         this.store = store;
     }
 
@@ -49,13 +51,13 @@ public final class Components implements AutoCloseable {
             owned = true;
         }
         JdbcUserStore store = null;
-        StytchAuthenticator stytch = null;
+        SdkStytchAuthenticator stytch = null;
         try {
             store = new JdbcUserStore(dataSource, mapping, owned, QUERY_TIMEOUT_SECONDS);
             checkSchema(store, mapping);
             stytch = new SdkStytchAuthenticator(config.stytchProjectId(), config.stytchSecret(),
                     config.stytchApiBaseUrl(), config.stytchTimeoutMillis(), config.sessionDurationMinutes());
-            return new Components(stytch, store);
+            return new Components(stytch, stytch, store);
         } catch (RuntimeException e) {
             closeQuietly(stytch);
             if (store != null) {
@@ -93,6 +95,11 @@ public final class Components implements AutoCloseable {
 
     public StytchAuthenticator stytch() {
         return stytch;
+    }
+
+    /** The same client as {@link #stytch()}, for sessions made elsewhere. */
+    public StytchSessionApi sessions() {
+        return sessions;
     }
 
     public UserStore store() {

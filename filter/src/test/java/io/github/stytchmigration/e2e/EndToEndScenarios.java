@@ -67,15 +67,8 @@ abstract class EndToEndScenarios {
         app = stack.app();
         remember(emulator.secret());
         remember(db.password());
-        // One login of each kind first: the scenarios bound Stytch by 2 s, and a JVM's first SDK call (Kotlin,
-        // Moshi adapters, OkHttp) can take that long on a loaded machine. @BeforeEach clears what it wrote.
-        Browser warm = new Browser();
-        for (HttpResponse<String> r : List.of(
-                warm.callback(app.appUrl() + "/authenticate", "magic_links", remember(emulator.magicLinkToken("warm.up@example.com"))),
-                warm.callback(app.appUrl() + "/authenticate", "oauth",
-                        remember(emulator.oauthToken("google", "warm.up@example.com", true))))) {
-            assertThat(r.statusCode()).as("warm-up login").isEqualTo(200);
-        }
+        // the scenarios bound Stytch by 2 s: warm the SDK up first; @BeforeEach clears what it wrote
+        stack.warmUp("/authenticate").forEach(this::remember);
     }
 
     private WebApp webapp(StytchEmulator emulator, TestDatabase db) {

@@ -16,14 +16,19 @@ import java.io.IOException;
  * verifier in the session where the filter looks for that flow's verifier, and prints its {@code challenge=};
  * <li>{@code /stytch-session}, with a session: the Stytch session token and JWT the filter kept
  * ({@code sessionToken=}, {@code sessionJwt=}), so that a test can search the logs for them;
+ * <li>{@code /app-login}, a POST with {@code credential}: the app's own backend handing a Stytch session
+ * token or JWT to {@code MigrationLogin.login}; then the lines below, or on failure the error's status and
+ * {@code error=CODE}, {@code retryAfter=SECONDS};
  * <li>any other path: {@code path}, {@code outcome}, {@code userId}, {@code stytchUserId} from the request,
- * and with a session {@code sessionUserId}, {@code cart}, {@code hasStytchSession}. Without a session those
- * three lines are absent (a field reads as null, not as the text "null").
+ * and with a session {@code sessionUserId}, {@code cart}, {@code hasStytchSession}, {@code loginSource},
+ * {@code stytchSessionId}. Without a session those lines are absent (a field reads as null, not as the
+ * text "null").
  * </ul>
  *
  * <p>Attribute names are literals, not {@code MigrationFilter} constants, so that this class (loaded
  * from the test class path) never links to a {@code MigrationFilter} of another class loader, such as
- * one in a webapp's own WEB-INF/lib.
+ * one in a webapp's own WEB-INF/lib; {@code MigrationLogin} is reached by reflection through the class
+ * loader of the filter registered in the ServletContext, for the same reason.
  */
 public class AppServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -47,6 +52,9 @@ public class AppServlet extends HttpServlet {
             resp.getWriter().print("challenge=" + PKCE_TEST_CHALLENGE + "\n");
             return;
         }
+        if (path.endsWith("/app-login") && !appLogin(req, resp)) {
+            return;
+        }
         HttpSession session = req.getSession(false);
         if (path.endsWith("/stytch-session") && session != null) {
             resp.getWriter().print("sessionToken=" + session.getAttribute("stytchMigration.stytchSessionToken")
@@ -63,7 +71,38 @@ public class AppServlet extends HttpServlet {
             out.append("cart=").append(session.getAttribute("cart")).append('\n');
             Object token = session.getAttribute("stytchMigration.stytchSessionToken");
             out.append("hasStytchSession=").append(token instanceof String s && !s.isEmpty()).append('\n');
+            out.append("loginSource=").append(session.getAttribute("stytchMigration.loginSource")).append('\n');
+            out.append("stytchSessionId=").append(session.getAttribute("stytchMigration.stytchSessionId")).append('\n');
         }
         resp.getWriter().print(out);
+    }
+
+    // MigrationLogin.login(req, resp, credential); false when it failed and the failure was answered
+    private static boolean appLogin(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Object filter = req.getServletContext().getAttribute("io.github.stytchmigration.MigrationFilter");
+        if (filter == null) {
+            resp.sendError(500, "no MigrationFilter registered");
+            return false;
+        }
+        try {
+            Class<?> api = Class.forName("io.github.stytchmigration.MigrationLogin", true, filter.getClass().getClassLoader());
+            api.getMethod("login", HttpServletRequest.class, HttpServletResponse.class, String.class)
+                    .invoke(null, req, resp, req.getParameter("credential"));
+            return true;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable failure = e.getCause();
+            try {
+                Object code = failure.getClass().getMethod("errorCode").invoke(failure);
+                resp.setStatus((int) code.getClass().getMethod("status").invoke(code));
+                resp.setContentType("text/plain;charset=UTF-8");
+                resp.getWriter().print("error=" + code.getClass().getMethod("code").invoke(code) + "\nretryAfter="
+                        + failure.getClass().getMethod("retryAfterSeconds").invoke(failure) + "\n");
+                return false;
+            } catch (ReflectiveOperationException notALoginFailure) {
+                throw new IOException(failure);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IOException(e);
+        }
     }
 }

@@ -35,13 +35,19 @@ public final class ContextXml {
      * or other pool settings to test another kind of pool.
      */
     public static Map<String, String> dbcpDataSource(TestDatabase db, int maxTotal) {
+        return dbcpDataSource("org.postgresql.Driver", db.jdbcUrl(), db.user(), db.password(), maxTotal);
+    }
+
+    /** {@link #dbcpDataSource(TestDatabase, int)} on any database, e.g. a {@link TestMariaDb} with {@code org.mariadb.jdbc.Driver}. */
+    public static Map<String, String> dbcpDataSource(String driverClassName, String url, String user, String password,
+                                                     int maxTotal) {
         Map<String, String> a = new LinkedHashMap<>();
         a.put("auth", "Container");
         a.put("type", "javax.sql.DataSource");
-        a.put("driverClassName", "org.postgresql.Driver");
-        a.put("url", db.jdbcUrl());
-        a.put("username", db.user());
-        a.put("password", db.password());
+        a.put("driverClassName", driverClassName);
+        a.put("url", url);
+        a.put("username", user);
+        a.put("password", password);
         a.put("maxTotal", Integer.toString(maxTotal));
         a.put("maxWaitMillis", "3000");
         return a;

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 /**
  * Wraps a DataSource and counts database round trips: every {@code execute*} of a statement, and
  * every {@code getConnection()}. Keeps the SQL texts (no values) in order, for assertions and
- * benchmarks. Thread-safe.
+ * benchmarks, and the SQLState of every statement the database refused (e.g. {@code 40001}), to show
+ * which failures a retry path really met. Thread-safe.
  */
 public final class CountingDataSource implements DataSource {
     private static final Set<String> EXECUTES = Set.of("execute", "executeQuery", "executeUpdate",
@@ -29,6 +30,7 @@ public final class CountingDataSource implements DataSource {
     private final AtomicInteger statements = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> sql = new CopyOnWriteArrayList<>();
+    private final List<String> failedSqlStates = new CopyOnWriteArrayList<>();
 
     public CountingDataSource(DataSource delegate) {
         this.delegate = delegate;
@@ -49,10 +51,16 @@ public final class CountingDataSource implements DataSource {
         return List.copyOf(sql);
     }
 
+    /** The SQLState of each statement that failed with an {@link SQLException}, in order ({@code "none"} when it had none). */
+    public List<String> failedSqlStates() {
+        return List.copyOf(failedSqlStates);
+    }
+
     public void reset() {
         statements.set(0);
         connections.set(0);
         sql.clear();
+        failedSqlStates.clear();
     }
 
     @Override
@@ -90,6 +98,9 @@ public final class CountingDataSource implements DataSource {
             try {
                 result = method.invoke(target, args);
             } catch (InvocationTargetException e) {
+                if (EXECUTES.contains(method.getName()) && e.getCause() instanceof SQLException failure) {
+                    failedSqlStates.add(failure.getSQLState() == null ? "none" : failure.getSQLState());
+                }
                 throw e.getCause();
             }
             if (result instanceof Statement && target instanceof Connection) {

@@ -13,6 +13,14 @@ public interface Deployment extends AutoCloseable {
     /** e.g. {@code /app}. */
     String contextPath();
 
+    /**
+     * Looks {@code name} up (e.g. {@code java:comp/env/jdbc/users}) in the webapp's JNDI environment, as its own
+     * code would, so that a test can use the very object the filter got; unsupported without container naming.
+     */
+    default Object lookup(String name) throws Exception {
+        throw new UnsupportedOperationException("no JNDI environment in this container: " + name);
+    }
+
     @Override
     void close() throws Exception;
 }

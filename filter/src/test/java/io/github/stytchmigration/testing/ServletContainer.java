@@ -15,6 +15,12 @@ public interface ServletContainer {
     ServletContainer JETTY_BEHIND_PROXY = (webappDir, contextPath) -> JettyDeployment.start(webappDir, contextPath, true);
 
     /**
+     * Jetty 12 (ee10) as {@link #JETTY}, in a JVM of its own ({@link AppNode}): one app server of several
+     * sharing a database; closing the deployment stops that JVM.
+     */
+    ServletContainer JETTY_OWN_JVM = AppNode::start;
+
+    /**
      * Tomcat 10.1 with JNDI enabled, honouring the webapp's META-INF/context.xml; one Tomcat per deployment.
      * A lambda, not a method reference: a reference would load TomcatServer (and Tomcat) as soon as this
      * interface is initialised, which fails on a class path with Jetty only (the container matrix's Jetty cells).

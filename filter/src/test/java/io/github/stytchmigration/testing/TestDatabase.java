@@ -63,9 +63,12 @@ public final class TestDatabase implements AutoCloseable {
     private final String user;
     private final String password;
     private final PGSimpleDataSource dataSource;
+    /** False for {@link #existing}: a database of a server the test runs itself, never dropped here. */
+    private final boolean dropOnClose;
 
-    private TestDatabase(String name, String jdbcUrl, String user, String password) {
+    private TestDatabase(String name, String jdbcUrl, String user, String password, boolean dropOnClose) {
         this.name = name;
+        this.dropOnClose = dropOnClose;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -85,7 +88,16 @@ public final class TestDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("CREATE DATABASE " + name + " failed", e);
         }
-        return new TestDatabase(name, s.urlFor(name), s.user, s.password);
+        return new TestDatabase(name, s.urlFor(name), s.user, s.password, true);
+    }
+
+    /**
+     * The same helpers on a database of a server the test runs itself (e.g. one of a {@link PostgresPair}),
+     * {@code jdbc:postgresql://HOST:PORT/NAME}; {@link #close()} leaves it alone.
+     */
+    public static TestDatabase existing(String jdbcUrl, String user, String password) {
+        String path = jdbcUrl.replaceFirst("\\?.*$", "");
+        return new TestDatabase(path.substring(path.lastIndexOf('/') + 1), jdbcUrl, user, password, false);
     }
 
     private static Server server() {
@@ -225,9 +237,12 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /** Drops this database (terminating its connections). The server stays up for other classes. */
+    /** Drops this database (terminating its connections); one of {@link #existing} is left alone. The server stays up for other classes. */
     @Override
     public void close() {
+        if (!dropOnClose) {
+            return;
+        }
         Server s = server();
         try (Connection c = s.adminConnection(); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
@@ -350,7 +365,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /** Deletes a temporary directory tree, best effort: cleaning up must not hide a test's own failure. */
-    static void deleteTree(Path root) {
+    public static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small HttpServletRequest for container-free tests of the filter's glue: method, paths,
- * parameters, attributes, a {@link TesterHttpSession}, {@code changeSessionId()}, {@code isSecure()}.
+ * parameters, attributes, cookies, headers, a {@link TesterHttpSession}, {@code changeSessionId()},
+ * {@code isSecure()}.
  * Anything else throws {@link UnsupportedOperationException}, so a test notices when the glue starts
  * to depend on more.
  */
@@ -29,6 +30,8 @@ public final class TesterHttpServletRequest extends HttpServletRequestWrapper {
     private final String pathInfo;
     private final Map<String, List<String>> parameters = new LinkedHashMap<>();
     private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private final List<jakarta.servlet.http.Cookie> cookies = new ArrayList<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
     private TesterHttpSession session;
     private boolean secure;
     private String contextPath = "/app";
@@ -48,6 +51,27 @@ public final class TesterHttpServletRequest extends HttpServletRequestWrapper {
     public TesterHttpServletRequest param(String name, String... values) {
         parameters.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.of(values));
         return this;
+    }
+
+    public TesterHttpServletRequest cookie(String name, String value) {
+        cookies.add(new jakarta.servlet.http.Cookie(name, value));
+        return this;
+    }
+
+    /** One value per header name (the last set wins); names are matched case-insensitively. */
+    public TesterHttpServletRequest header(String name, String value) {
+        headers.put(name.toLowerCase(java.util.Locale.ROOT), value);
+        return this;
+    }
+
+    @Override
+    public jakarta.servlet.http.Cookie[] getCookies() {
+        return cookies.isEmpty() ? null : cookies.toArray(new jakarta.servlet.http.Cookie[0]);
+    }
+
+    @Override
+    public String getHeader(String name) {
+        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
     }
 
     public TesterHttpServletRequest session(TesterHttpSession existing) {

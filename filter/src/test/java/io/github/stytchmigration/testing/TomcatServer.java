@@ -113,6 +113,17 @@ public final class TomcatServer implements AutoCloseable {
             return context.getPath();
         }
 
+        /** The webapp's own {@code java:comp} context is bound to the calling thread for the lookup only. */
+        @Override
+        public Object lookup(String name) throws javax.naming.NamingException {
+            ClassLoader previous = context.bind(false, null);
+            try {
+                return new javax.naming.InitialContext().lookup(name);
+            } finally {
+                context.unbind(false, previous);
+            }
+        }
+
         @Override
         public void close() {
             tomcat.getHost().removeChild(context);
@@ -133,6 +144,11 @@ public final class TomcatServer implements AutoCloseable {
         @Override
         public String contextPath() {
             return webapp.contextPath();
+        }
+
+        @Override
+        public Object lookup(String name) throws Exception {
+            return webapp.lookup(name);
         }
 
         @Override

@@ -102,27 +102,55 @@ class SampleEndToEndTest {
     }
 
     @Test
-    void legacyTotpUserReEnrollsTotpThroughStytchAfterMigrating() throws Exception {
+    void legacyTotpUserProvesTheLegacyFactorBeforeEnrollingWithStytchAndTheStytchOneAtEveryLaterLogin() throws Exception {
+        String email = "tess.taylor@example.com";
+        String legacySecret = dbString("SELECT legacy_totp_secret FROM users WHERE lower(email) = ?", email);
+        assertThat(legacySecret).as("seeded legacy TOTP secret").matches("[A-Z2-7]{32}");
         WebClient browser = client();
-        HttpResponse<String> callback = browser.magicLinkLogin(emulator, "tess.taylor@example.com");
-        assertThat(callback.headers().firstValue("Location")).hasValue("/mfa/totp");
-        // the account page also nudges, and the TOTP page refuses nobody-logged-in
-        assertThat(client().get("/mfa/totp").headers().firstValue("Location")).hasValue("/login");
+        HttpResponse<String> callback = browser.magicLinkLogin(emulator, email);
+        assertThat(callback.statusCode()).isEqualTo(303);
+        assertThat(callback.headers().firstValue("Location")).hasValue("/mfa/verify");
+        // the mailbox alone is not a login: every page that needs one refuses
+        assertThat(browser.get("/account").headers().firstValue("Location")).hasValue("/login");
+        assertThat(browser.get("/mfa/totp").headers().firstValue("Location")).hasValue("/login");
+        assertThat(client().get("/mfa/verify").headers().firstValue("Location")).hasValue("/login");
 
-        HttpResponse<String> enroll = browser.follow(callback);
+        Instant before = Instant.now();
+        HttpResponse<String> verify = browser.follow(callback);
+        Instant after = Instant.now();
+        assertThat(verify.statusCode()).isEqualTo(200);
+        assertThat(Pages.attribute(verify.body(), "second-factor-kind", "data-kind")).isEqualTo("legacy");
+        // emulator mode shows the legacy authenticator's current code, as the dev inbox shows emails
+        assertThat(Pages.byId(verify.body(), "dev-legacy-code"))
+                .isIn(Totp.code(legacySecret, before), Totp.code(legacySecret, after));
+        assertThat(verify.body()).doesNotContain(legacySecret);
+
+        HttpResponse<String> rejected = browser.post("/mfa/verify", Map.of("csrf", Pages.csrf(verify.body()), "code", wrong(legacySecret)));
+        assertThat(rejected.statusCode()).isEqualTo(303);
+        assertThat(rejected.headers().firstValue("Location")).hasValue("/mfa/verify?error=wrong_code");
+        HttpResponse<String> again = browser.follow(rejected);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("did not match");
+        assertThat(browser.get("/account").headers().firstValue("Location")).hasValue("/login");
+
+        HttpResponse<String> proven = browser.post("/mfa/verify",
+                Map.of("csrf", Pages.csrf(again.body()), "code", Totp.code(legacySecret, Instant.now())));
+        assertThat(proven.statusCode()).isEqualTo(303);
+        assertThat(proven.headers().firstValue("Location")).hasValue("/mfa/totp");
+
+        HttpResponse<String> enroll = browser.follow(proven);
         assertThat(enroll.statusCode()).isEqualTo(200);
         String secret = Pages.attribute(enroll.body(), "totp-secret", "data-secret");
+        assertThat(secret).isNotEqualTo(legacySecret);
         assertThat(Pages.attribute(enroll.body(), "otpauth-uri", "href"))
                 .startsWith("otpauth://totp/").contains("secret=" + secret);
         // reloading keeps the same pending registration
         assertThat(Pages.attribute(browser.get("/mfa/totp").body(), "totp-secret", "data-secret")).isEqualTo(secret);
 
-        String right = Totp.code(secret, Instant.now());
-        String wrong = right.equals("000000") ? "111111" : "000000";
-        HttpResponse<String> rejected = browser.post("/mfa/totp", Map.of("csrf", Pages.csrf(enroll.body()), "code", wrong));
-        assertThat(rejected.statusCode()).isEqualTo(400);
-        assertThat(rejected.body()).contains("did not match");
-        assertThat(dbString("SELECT mfa_reenrolled_at::text FROM users WHERE lower(email) = ?", "tess.taylor@example.com")).isNull();
+        HttpResponse<String> refused = browser.post("/mfa/totp", Map.of("csrf", Pages.csrf(enroll.body()), "code", wrong(secret)));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("did not match");
+        assertThat(dbString("SELECT mfa_reenrolled_at::text FROM users WHERE lower(email) = ?", email)).isNull();
 
         HttpResponse<String> done = browser.post("/mfa/totp",
                 Map.of("csrf", Pages.csrf(enroll.body()), "code", Totp.code(secret, Instant.now())));
@@ -131,11 +159,74 @@ class SampleEndToEndTest {
         HttpResponse<String> account = browser.follow(done);
         assertThat(account.body()).contains("authenticator app is set up");
         assertThat(Pages.column(account.body(), "mfa_reenrolled_at")).isNotNull();
-        assertThat(dbString("SELECT mfa_reenrolled_at::text FROM users WHERE lower(email) = ?", "tess.taylor@example.com")).isNotNull();
+        assertThat(dbString("SELECT mfa_reenrolled_at::text FROM users WHERE lower(email) = ?", email)).isNotNull();
+        HttpResponse<String> out = browser.post("/logout", Map.of("csrf", Pages.csrf(account.body())));
+        assertThat(out.headers().firstValue("Location")).hasValue("/login?logged_out=1");
 
-        // once re-enrolled, the next login goes straight to the account page
-        HttpResponse<String> next = client().magicLinkLogin(emulator, "tess.taylor@example.com");
-        assertThat(next.headers().firstValue("Location")).hasValue("/account");
+        // once re-enrolled, every later login asks for the Stytch TOTP code; the legacy one counts no more
+        WebClient later = client();
+        HttpResponse<String> next = later.magicLinkLogin(emulator, email);
+        assertThat(next.headers().firstValue("Location")).hasValue("/mfa/verify");
+        assertThat(later.get("/account").headers().firstValue("Location")).hasValue("/login");
+        HttpResponse<String> ask = later.follow(next);
+        assertThat(Pages.attribute(ask.body(), "second-factor-kind", "data-kind")).isEqualTo("stytch");
+        assertThat(ask.body()).doesNotContain("dev-legacy-code");
+        long totpCalls = emulator.requestCount("/v1/totps/authenticate");
+        HttpResponse<String> legacyNoMore = later.post("/mfa/verify",
+                Map.of("csrf", Pages.csrf(ask.body()), "code", wrongFor(secret, Totp.code(legacySecret, Instant.now()))));
+        assertThat(legacyNoMore.headers().firstValue("Location")).hasValue("/mfa/verify?error=wrong_code");
+        assertThat(emulator.requestCount("/v1/totps/authenticate")).isEqualTo(totpCalls + 1);
+        HttpResponse<String> in = later.post("/mfa/verify",
+                Map.of("csrf", Pages.csrf(ask.body()), "code", Totp.code(secret, Instant.now())));
+        assertThat(in.statusCode()).isEqualTo(303);
+        assertThat(in.headers().firstValue("Location")).hasValue("/account");
+        HttpResponse<String> home = later.follow(in);
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.body()).contains("Hello, Tess Taylor");
+    }
+
+    @Test
+    void tooManyWrongSecondFactorCodesDropThePendingLogin() throws Exception {
+        String email = "lockout.lee@example.com";
+        String secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        execute("INSERT INTO users (email, display_name, legacy_totp, legacy_totp_secret) VALUES (?, 'Lee Lockout', TRUE, ?)",
+                email, secret);
+        WebClient browser = client();
+        HttpResponse<String> page = browser.follow(browser.magicLinkLogin(emulator, email));
+        assertThat(Pages.attribute(page.body(), "second-factor-kind", "data-kind")).isEqualTo("legacy");
+        String csrf = Pages.csrf(page.body());
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 5; i++) {
+            last = browser.post("/mfa/verify", Map.of("csrf", csrf, "code", wrong(secret)));
+        }
+        assertThat(last.headers().firstValue("Location")).hasValue("/login?error=second_factor_failed");
+        assertThat(browser.follow(last).body()).contains("Too many wrong authenticator codes");
+        // nothing left to complete: even the right code now goes back to the login page
+        HttpResponse<String> late = browser.post("/mfa/verify", Map.of("csrf", csrf, "code", Totp.code(secret, Instant.now())));
+        assertThat(late.headers().firstValue("Location")).hasValue("/login");
+        assertThat(browser.get("/account").headers().firstValue("Location")).hasValue("/login");
+    }
+
+    /** A code that is none of the three the check accepts (this step and its neighbours). */
+    static String wrong(String secret) {
+        return wrongFor(secret, null);
+    }
+
+    static String wrongFor(String secret, String preferred) {
+        Instant now = Instant.now();
+        java.util.Set<String> accepted = new java.util.HashSet<>();
+        for (int s = -2; s <= 2; s++) {
+            accepted.add(Totp.code(secret, now.plusSeconds(30L * s)));
+        }
+        if (preferred != null && !accepted.contains(preferred)) {
+            return preferred;
+        }
+        for (int n = 0; ; n++) {
+            String c = String.format(java.util.Locale.ROOT, "%06d", n);
+            if (!accepted.contains(c)) {
+                return c;
+            }
+        }
     }
 
     @Test
@@ -176,7 +267,8 @@ class SampleEndToEndTest {
         assertThat(first.statusCode()).isEqualTo(303);
         HttpResponse<String> reused = browser.get(first.request().uri().toString());
         assertThat(reused.statusCode()).isEqualTo(303);
-        assertThat(reused.headers().firstValue("Location")).hasValue("/login?error=invalid_token");
+        assertThat(reused.headers().firstValue("Location"))
+                .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
         HttpResponse<String> page = browser.follow(reused);
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.body()).contains("expired, was already used");
@@ -188,7 +280,8 @@ class SampleEndToEndTest {
         asker.submit("/login", "/login", Map.of("email", "ivan@example.com"));
         var messages = WebClient.outbox(emulator, "ivan@example.com");
         HttpResponse<String> elsewhere = client().get(messages.get(messages.size() - 1).url());
-        assertThat(elsewhere.headers().firstValue("Location")).hasValue("/login?error=invalid_token");
+        assertThat(elsewhere.headers().firstValue("Location"))
+                .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
         assertThat(dbString("SELECT stytch_user_id FROM users WHERE lower(email) = ?", "ivan@example.com")).isNull();
     }
 
@@ -212,6 +305,15 @@ class SampleEndToEndTest {
         }
         assertThat(all.toString()).doesNotContain(token).doesNotContain(emulator.secret())
                 .doesNotContain("session_token").doesNotContain("pkce");
+    }
+
+    static void execute(String sql, String... params) throws SQLException {
+        try (Connection c = sample.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        }
     }
 
     static String dbString(String sql, String param) throws SQLException {

@@ -216,6 +216,17 @@ public final class StytchEmulator implements AutoCloseable {
         return mintSessionJwt(sessionId, issuedAt, issuedAt.plusSeconds(300));
     }
 
+    /**
+     * Emulator-only, for tests of JWT verifiers: signs any JSON payload with the current signing key
+     * (header {@code alg: RS256}, its {@code kid}, {@code typ: JWT}). A genuine signature over claims
+     * Stytch would never issue: another audience, another issuer, a missing session claim. No HTTP
+     * counterpart.
+     */
+    public String signJwtPayload(String payloadJson) {
+        Objects.requireNonNull(payloadJson, "payloadJson");
+        return emulation.signJwtPayload(payloadJson);
+    }
+
     /** Same as {@code POST /emulator/sessions/{id}/revoke}: revokes a live session (logged as via the emulator). */
     public SessionRecord revokeSession(String sessionId) {
         return call(() -> emulation.revokeSession(sessionId));

@@ -216,4 +216,21 @@ class FrontendSessionsContractTest extends SdkTestSupport {
                 .statusCode()).isEqualTo(400);
         assertThat(http("GET", "/emulator/sessions/" + sessionId + "/revoke", null).statusCode()).isEqualTo(405);
     }
+
+    @Test
+    void signsAnyPayloadWithTheCurrentKeySoThatOnlyTheClaimsAreWrong() throws Exception {
+        FrontendSession s = emulator.startSessionForEmail("claims@example.com");
+        String payload = new String(Base64.getUrlDecoder().decode(s.sessionJwt().split("\\.")[1]), StandardCharsets.UTF_8)
+                .replace("\"" + emulator.projectId() + "\"", "\"project-test-someone-else\"");
+        String signed = emulator.signJwtPayload(payload);
+
+        JsonNode audience = claims(signed).get("aud");
+        assertThat(audience.isArray() ? audience.get(0).asText() : audience.asText()).isEqualTo("project-test-someone-else");
+        assertThat(signed.split("\\.")[0]).isEqualTo(s.sessionJwt().split("\\.")[0]);
+        assertThat(client.getSessions().authenticateJwtLocalCompletable(signed, null, 0).get())
+                .as("a genuine signature: only the audience check refuses it")
+                .isInstanceOf(com.stytch.java.common.StytchResult.Error.class);
+        assertThat(client.getSessions().authenticateJwtLocalCompletable(emulator.signJwtPayload(claims(s.sessionJwt())
+                .toString()), null, 0).get()).isInstanceOf(com.stytch.java.common.StytchResult.Success.class);
+    }
 }

@@ -7,7 +7,10 @@ import com.stytch.java.common.StytchResult;
 import com.stytch.java.consumer.StytchClient;
 import com.stytch.java.consumer.models.sessions.RevokeRequest;
 import com.stytch.java.consumer.models.sessions.RevokeResponse;
+import com.stytch.java.consumer.models.sessions.Session;
 import com.stytch.java.consumer.models.users.Email;
+import com.stytch.java.consumer.models.users.GetRequest;
+import com.stytch.java.consumer.models.users.GetResponse;
 import com.stytch.java.consumer.models.users.Name;
 import com.stytch.java.consumer.models.users.PhoneNumber;
 import com.stytch.java.consumer.models.users.UpdateRequest;
@@ -22,6 +25,7 @@ import io.github.stytchmigration.internal.StytchAuthenticator;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.internal.StytchIdentity.Identifier;
 import io.github.stytchmigration.internal.StytchLogin;
+import io.github.stytchmigration.internal.StytchSessionApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The one adapter to the Stytch Java SDK: exchanges a callback token for a {@link StytchLogin} and
- * maps every SDK outcome to our own types. Nothing outside this package imports {@code com.stytch.*}.
+ * The one adapter to the Stytch Java SDK: exchanges a callback token for a {@link StytchLogin}, reads
+ * users and re-checks or revokes sessions made elsewhere ({@link StytchSessionApi}), and maps every SDK
+ * outcome to our own types. Nothing outside this package imports {@code com.stytch.*}.
  *
  * <p>Each instance owns one {@link StytchClient} (one OkHttp client, one coroutine scope). Every call
  * is bounded by {@code timeoutMillis}, because the SDK's own connect/read/write timeouts are 120 s and
@@ -68,7 +73,7 @@ import java.util.function.Function;
  * Messages carry the task, the HTTP status, Stytch's error_type and request_id, never the token, the
  * secret, the session token or JWT. Stytch's free-text {@code error_message} is left out too.
  */
-public final class SdkStytchAuthenticator implements StytchAuthenticator {
+public final class SdkStytchAuthenticator implements StytchAuthenticator, StytchSessionApi {
     private static final Logger LOG = LoggerFactory.getLogger(SdkStytchAuthenticator.class);
     /** The {@code stytch_token_type} of email magic links. */
     public static final String TOKEN_TYPE_MAGIC_LINKS = "magic_links";
@@ -144,7 +149,7 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
                     await(task, client.getMagicLinks().authenticateCompletable(request),
                             com.stytch.java.consumer.models.magiclinks.AuthenticateResponse::getSessionToken);
             return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
-                    response.getSessionJWT(), response.getResetSessions());
+                    response.getSessionJWT(), response.getResetSessions(), response.getSession());
         }
         if (TOKEN_TYPE_OAUTH.equals(tokenType)) {
             String task = "authenticate OAuth token";
@@ -155,10 +160,54 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
                     await(task, client.getOauth().authenticateCompletable(request),
                             com.stytch.java.consumer.models.oauth.AuthenticateResponse::getSessionToken);
             return toLogin(response.getUserId(), response.getUser(), response.getSessionToken(),
-                    response.getSessionJWT(), response.getResetSessions());
+                    response.getSessionJWT(), response.getResetSessions(), response.getUserSession());
         }
         throw new IllegalArgumentException("tokenType [" + tokenType + "] must be " + TOKEN_TYPE_MAGIC_LINKS
                 + " or " + TOKEN_TYPE_OAUTH);
+    }
+
+    @Override
+    public StytchIdentity user(String stytchUserId) {
+        ensureOpen();
+        GetResponse user = await("get user", client.getUsers().getCompletable(new GetRequest(stytchUserId)), r -> null);
+        return identity(user.getUserId() == null || user.getUserId().isBlank() ? stytchUserId : user.getUserId(),
+                user.getEmails(), user.getPhoneNumbers(), user.getName(), user.getExternalId());
+    }
+
+    @Override
+    public StytchLogin authenticateSession(String sessionToken, String sessionJwt) {
+        ensureOpen();
+        if ((sessionToken == null) == (sessionJwt == null)) {
+            throw new IllegalArgumentException("exactly one of sessionToken and sessionJwt");
+        }
+        // no session_duration_minutes: a re-check must not extend a session the frontend or the app started
+        com.stytch.java.consumer.models.sessions.AuthenticateRequest request =
+                new com.stytch.java.consumer.models.sessions.AuthenticateRequest(sessionToken, null, sessionJwt,
+                        Collections.emptyMap(), null);
+        // the session existed before this call: a late answer creates nothing to revoke
+        com.stytch.java.consumer.models.sessions.AuthenticateResponse response =
+                await("authenticate session", client.getSessions().authenticateCompletable(request), r -> null);
+        if (response.getUser() == null) {
+            throw new StytchUnavailableException("Stytch authenticate session failed: no user in the answer", null,
+                    UNAVAILABLE_RETRY_AFTER_SECONDS);
+        }
+        Session session = response.getSession();
+        return toLogin(session.getUserId(), response.getUser(), response.getSessionToken(), response.getSessionJWT(),
+                false, session);
+    }
+
+    @Override
+    public void revokeSession(String sessionId) {
+        ensureOpen();
+        try {
+            await("revoke session", client.getSessions().revokeCompletable(new RevokeRequest(sessionId, null, null)),
+                    r -> null);
+        } catch (InvalidTokenException e) {
+            if (!SESSION_NOT_FOUND.equals(e.stytchErrorType())) {
+                throw e;
+            }
+            LOG.debug("Stytch session {} was already gone", sessionId);
+        }
     }
 
     @Override
@@ -392,25 +441,32 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator {
     }
 
     private static StytchLogin toLogin(String userId, User user, String sessionToken, String sessionJwt,
-                                       boolean resetSessions) {
+                                       boolean resetSessions, Session session) {
+        String stytchUserId = userId != null && !userId.isBlank() ? userId : user.getUserId();
+        StytchIdentity identity = identity(stytchUserId, user.getEmails(), user.getPhoneNumbers(), user.getName(),
+                user.getExternalId());
+        return new StytchLogin(identity, sessionToken, sessionJwt, resetSessions,
+                session == null ? null : session.getSessionId(),
+                session == null || session.getExpiresAt() == null ? -1 : session.getExpiresAt().getEpochSecond());
+    }
+
+    private static StytchIdentity identity(String stytchUserId, List<Email> userEmails, List<PhoneNumber> userPhones,
+                                           Name name, String externalId) {
         List<Identifier> emails = new ArrayList<>();
-        for (Email email : user.getEmails()) {
+        for (Email email : userEmails) {
             if (email.getEmail() != null && !email.getEmail().isBlank()) {
                 emails.add(new Identifier(email.getEmail(), email.getVerified()));
             }
         }
         List<Identifier> phones = new ArrayList<>();
-        for (PhoneNumber phone : user.getPhoneNumbers()) {
+        for (PhoneNumber phone : userPhones) {
             if (phone.getPhoneNumber() != null && !phone.getPhoneNumber().isBlank()) {
                 phones.add(new Identifier(phone.getPhoneNumber(), phone.getVerified()));
             }
         }
-        Name name = user.getName();
-        String stytchUserId = userId != null && !userId.isBlank() ? userId : user.getUserId();
-        StytchIdentity identity = new StytchIdentity(stytchUserId, emails, phones,
+        return new StytchIdentity(stytchUserId, emails, phones,
                 name == null ? null : emptyToNull(name.getFirstName()),
-                name == null ? null : emptyToNull(name.getLastName()), emptyToNull(user.getExternalId()));
-        return new StytchLogin(identity, sessionToken, sessionJwt, resetSessions);
+                name == null ? null : emptyToNull(name.getLastName()), emptyToNull(externalId));
     }
 
     private static String emptyToNull(String value) {

@@ -1,5 +1,6 @@
 package io.github.stytchmigration.internal.jdbc;
 
+import io.github.stytchmigration.testing.LogCapture;
 import io.github.stytchmigration.ConflictPolicy;
 import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
 import io.github.stytchmigration.internal.jdbc.SchemaCheck.SchemaException;
@@ -15,11 +16,7 @@ import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,22 +37,12 @@ class SchemaCheckIT {
     @Parameter
     StoreDb db;
 
-    final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
+    LogCapture logs;
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    final Logger julLogger = Logger.getLogger(SchemaCheck.class.getName());
+    /** What {@link SchemaCheck} logged during the test. */
+    List<LogCapture.Line> logged() {
+        return logs.lines().stream().filter(l -> l.logger().equals(SchemaCheck.class.getName())).toList();
+    }
 
     static List<StoreDb> databases() {
         return List.of(POSTGRES, MARIADB);
@@ -70,12 +57,12 @@ class SchemaCheckIT {
     @BeforeEach
     void clean() {
         db.exec("DROP TABLE IF EXISTS users");
-        julLogger.addHandler(capture);
+        logs = LogCapture.start();
     }
 
     @AfterEach
     void detach() {
-        julLogger.removeHandler(capture);
+        logs.close();
     }
 
     boolean postgres() {
@@ -100,7 +87,7 @@ class SchemaCheckIT {
         assertThat(report.warnings()).isEmpty();
         assertThat(report.dialect()).isEqualTo(db.dialect());
         assertThat(report.stytchUniqueIndexes()).containsExactly("users_stytch_user_id_key");
-        assertThat(logged).isEmpty();
+        assertThat(logged()).isEmpty();
     }
 
     @Test
@@ -175,9 +162,9 @@ class SchemaCheckIT {
                 ? "CREATE INDEX CONCURRENTLY users_lower_email_idx ON users (lower(email));"
                 : "ALTER TABLE users ADD COLUMN email_lower VARCHAR(320) AS (lower(email)) VIRTUAL,"
                 + " ADD INDEX users_email_lower_idx (email_lower);");
-        assertThat(logged).singleElement().satisfies(r -> {
-            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
-            assertThat(r.getMessage()).contains("lower(email)");
+        assertThat(logged()).singleElement().satisfies(r -> {
+            assertThat(r.level()).isEqualTo(Level.WARNING);
+            assertThat(r.message()).contains("lower(email)");
         });
     }
 

@@ -1,5 +1,6 @@
 package io.github.stytchmigration.internal.jdbc;
 
+import io.github.stytchmigration.testing.LogCapture;
 import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.internal.LinkResult;
 import io.github.stytchmigration.internal.MigrationException.DatabaseException;
@@ -22,16 +23,12 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,22 +47,12 @@ class SchemaGateIT {
     @Parameter
     StoreDb db;
 
-    final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
+    LogCapture logs;
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    final Logger julLogger = Logger.getLogger(SchemaGate.class.getName());
+    /** What {@link SchemaGate} logged during the test. */
+    List<LogCapture.Line> logged() {
+        return logs.lines().stream().filter(l -> l.logger().equals(SchemaGate.class.getName())).toList();
+    }
 
     static List<StoreDb> databases() {
         return List.of(POSTGRES, MARIADB);
@@ -81,12 +68,12 @@ class SchemaGateIT {
     void freshTable() {
         db.exec("DROP TABLE IF EXISTS users");
         db.createDefaultUsersTable();
-        julLogger.addHandler(capture);
+        logs = LogCapture.start();
     }
 
     @AfterEach
     void detach() {
-        julLogger.removeHandler(capture);
+        logs.close();
     }
 
     static StytchIdentity verifiedEmail(String stytchUserId, String email) {
@@ -196,8 +183,8 @@ class SchemaGateIT {
         assertThat(again).isNotNull();
         assertThat(checks(counting)).as("checked again only after the recheck interval").isEqualTo(1);
         assertThat(db.count("SELECT count(*) FROM users")).isZero();
-        assertThat(logged).filteredOn(r -> r.getLevel() == Level.SEVERE).singleElement().satisfies(r ->
-                assertThat(r.getMessage()).contains("CREATE UNIQUE INDEX")
+        assertThat(logged()).filteredOn(r -> r.level() == Level.SEVERE).singleElement().satisfies(r ->
+                assertThat(r.message()).contains("CREATE UNIQUE INDEX")
                         .contains("users_stytch_user_id_key ON users (stytch_user_id);"));
     }
 

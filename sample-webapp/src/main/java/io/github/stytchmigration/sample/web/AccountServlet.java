@@ -27,6 +27,12 @@ public final class AccountServlet extends HttpServlet {
             "LINKED", "Welcome back: your existing account was found by its verified email and linked to Stytch. This was your migration.",
             "ALREADY_LINKED", "Welcome back: your account was already on Stytch.");
 
+    private static final Map<String, String> SOURCES = Map.of(
+            "callback", "a link or Google, redirected back through Stytch",
+            "app", "a code checked by this app's backend",
+            "cookie", "the frontend SDK's session cookies",
+            "bearer", "a Bearer session JWT");
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
@@ -48,7 +54,13 @@ public final class AccountServlet extends HttpServlet {
         }
         Users.User u = found.get();
         HttpSession session = request.getSession();
+        // a login from the frontend SDK's cookies happens on this very request: the filter says so here
+        Object justNow = request.getAttribute(MigrationFilter.ATTR_OUTCOME);
+        if (justNow != null) {
+            session.setAttribute(SampleApp.SESSION_OUTCOME, justNow.toString());
+        }
         String outcome = (String) session.getAttribute(SampleApp.SESSION_OUTCOME);
+        Object source = session.getAttribute(MigrationFilter.SESSION_LOGIN_SOURCE);
         Object stytchUserId = session.getAttribute(MigrationFilter.SESSION_STYTCH_USER_ID);
         String ctx = esc(request.getContextPath());
 
@@ -61,7 +73,9 @@ public final class AccountServlet extends HttpServlet {
             main.append("<section aria-labelledby=\"login-h\"><h2 id=\"login-h\">This login</h2>\n")
                     .append("<p>Outcome: <strong class=\"outcome\" id=\"outcome\">").append(esc(outcome)).append("</strong></p>\n")
                     .append("<p>").append(esc(OUTCOMES.getOrDefault(outcome, ""))).append("</p>\n")
-                    .append("<p>Stytch user id: <code id=\"stytch-user-id\">").append(esc(stytchUserId)).append("</code></p></section>\n");
+                    .append("<p>Stytch user id: <code id=\"stytch-user-id\">").append(esc(stytchUserId)).append("</code></p>\n")
+                    .append("<p>Signed in through: <strong id=\"login-source\">").append(esc(SOURCES.getOrDefault(
+                            String.valueOf(source), String.valueOf(source)))).append("</strong></p></section>\n");
         }
         if (u.needsTotpReenrollment()) {
             main.append(Html.alert("warn", "Your old account used an authenticator app. <a href=\"" + ctx

@@ -15,6 +15,8 @@ import java.util.Optional;
  * authenticated the Stytch token, linked or created the user and logged them in. This page only
  * remembers the outcome and sends the browser on with a 303, so the one-time token leaves the
  * address bar: to TOTP re-enrollment when the legacy account had TOTP, else to the account page.
+ * (With the sample's {@code secondFactorCondition} such a login never gets here: the filter sends it to
+ * {@link SecondFactorServlet} first; the branch stays for a web.xml without it.)
  */
 public final class AuthenticateServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;

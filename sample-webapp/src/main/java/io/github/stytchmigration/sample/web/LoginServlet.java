@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 import static io.github.stytchmigration.sample.web.Html.esc;
 
 /**
- * {@code /login}: the email form (POST sends a Stytch magic link through login_or_create, with PKCE)
- * and the "Continue with Google" button. MigrationFilter's failures come back here as {@code ?error=}.
+ * {@code /login}: the email form (POST sends a Stytch magic link through login_or_create, with PKCE, or
+ * with "Email me a code" a one-time code: {@link CodeLoginServlet}), the "Continue with Google" button and a
+ * link to the frontend-SDK-style login ({@link FrontendStyleServlet}). MigrationFilter's failures come back here as {@code ?error=}.
  */
 public final class LoginServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -30,7 +31,9 @@ public final class LoginServlet extends HttpServlet {
             "rate_limited", "Too many attempts. Please wait a minute and try again.",
             "stytch_unavailable", "The login service is not answering right now. Please try again in a minute.",
             "database_unavailable", "We cannot reach our database right now. Please try again in a minute.",
-            "csrf", "Your form expired. Please try again.");
+            "csrf", "Your form expired. Please try again.",
+            "second_factor_failed", "Too many wrong authenticator codes. Please log in again.",
+            "invalid_email", "Please enter an email address, like name@example.com.");
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -101,8 +104,11 @@ public final class LoginServlet extends HttpServlet {
                 + "<label for=\"email\">Email address</label>\n"
                 + "<input id=\"email\" name=\"email\" type=\"email\" required autocomplete=\"email\" maxlength=\"254\""
                 + " value=\"" + esc(email) + "\" autofocus>\n"
-                + "<button type=\"submit\">Email me a login link</button>\n</form>\n"
+                + "<button type=\"submit\">Email me a login link</button>\n"
+                + "<button type=\"submit\" class=\"secondary\" formaction=\"" + ctx + "/login/code\">Email me a code</button>\n"
+                + "</form>\n"
                 + google
+                + "<p class=\"or\">or try the <a href=\"" + ctx + "/spa\">frontend SDK style</a> login</p>\n"
                 + (inbox == null ? "" : "<p class=\"dev\">Development mode (Stytch emulator): login emails land in the"
                         + " <a href=\"" + esc(inbox) + "\">dev inbox</a>.</p>"));
     }

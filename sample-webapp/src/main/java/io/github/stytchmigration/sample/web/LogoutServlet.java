@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@code POST /logout}: ends the app session and, best effort, the Stytch session. */
+/**
+ * {@code POST /logout}: ends the app session and, best effort, the Stytch session, and clears the frontend
+ * SDK's session cookies so that a login made from them cannot come straight back. (The frontend-SDK-style
+ * page logs out through the filter's own {@code logoutPath} instead, which does all of this too.)
+ */
 public final class LogoutServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(LogoutServlet.class.getName());
@@ -23,12 +27,17 @@ public final class LogoutServlet extends HttpServlet {
             Html.seeOther(request, response, "/login");
             return;
         }
+        Object sessionId = session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_ID);
         Object token = session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN);
         session.invalidate();
-        if (token instanceof String t && !t.isEmpty()) {
+        for (String name : new String[] {FrontendStyleServlet.TOKEN_COOKIE, FrontendStyleServlet.JWT_COOKIE}) {
+            response.addHeader("Set-Cookie", name + "=; Path=/; Max-Age=0; SameSite=Lax");
+        }
+        RevokeRequest revoke = sessionId instanceof String id && !id.isEmpty() ? new RevokeRequest(id, null, null)
+                : token instanceof String t && !t.isEmpty() ? new RevokeRequest(null, t, null) : null;
+        if (revoke != null) {
             try {
-                StytchCalls.await(SampleApp.of(getServletContext()).stytch().getSessions()
-                        .revokeCompletable(new RevokeRequest(null, t, null)));
+                StytchCalls.await(SampleApp.of(getServletContext()).stytch().getSessions().revokeCompletable(revoke));
             } catch (StytchCalls.Failure f) {
                 // the app session is gone either way; the Stytch session expires on its own
                 LOG.log(Level.INFO, "could not revoke the Stytch session: {0}", f.getMessage());

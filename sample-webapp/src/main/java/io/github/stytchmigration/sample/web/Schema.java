@@ -6,10 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The legacy {@code users} table as the old app had it, plus the column and indexes the migration
- * needs. Created on first start and seeded only while empty, so a restart keeps everyone's progress.
+ * The legacy {@code users} table as the old app had it (with its TOTP flag and secret), plus the column
+ * and indexes the migration needs. Created on first start and seeded only while empty, so a restart
+ * keeps everyone's progress.
  */
 final class Schema {
     static final String[] DDL = {
@@ -19,11 +22,14 @@ final class Schema {
             + " phone TEXT,"
             + " display_name TEXT NOT NULL,"
             + " legacy_totp BOOLEAN NOT NULL DEFAULT FALSE,"
+            + " legacy_totp_secret TEXT,"
             + " mfa_reenrolled_at TIMESTAMPTZ,"
             + " origin TEXT NOT NULL DEFAULT 'legacy',"
             + " created_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
             // added for the migration: UNIQUE makes two simultaneous first logins give one row
             + " stytch_user_id VARCHAR(255) UNIQUE)",
+        // data dirs made before the sample checked the legacy factor lack the column
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS legacy_totp_secret TEXT",
         // the filter matches emails case-insensitively and phones exactly
         "CREATE INDEX IF NOT EXISTS users_lower_email_idx ON users (lower(email))",
         "CREATE INDEX IF NOT EXISTS users_phone_idx ON users (phone)",
@@ -69,6 +75,7 @@ final class Schema {
                         }
                     }
                 }
+                giveLegacyTotpSecrets(c);
                 c.commit();
                 return seeded;
             } catch (SQLException | RuntimeException e) {
@@ -77,6 +84,29 @@ final class Schema {
             } finally {
                 c.setAutoCommit(true);
             }
+        }
+    }
+
+    /**
+     * A legacy TOTP secret for each row that had TOTP but has none here: new rows, and rows of data dirs
+     * made before this column. Random per data dir, so no secret lives in the source; nobody holds
+     * these users' old authenticators, so emulator mode shows the current code on the page instead.
+     */
+    private static void giveLegacyTotpSecrets(Connection c) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM users WHERE legacy_totp AND legacy_totp_secret IS NULL")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE users SET legacy_totp_secret = ? WHERE id = ?")) {
+            for (long id : ids) {
+                ps.setString(1, LegacyTotp.newSecret());
+                ps.setLong(2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.stytchmigration.sample.web;
 import io.github.stytchmigration.internal.Placeholders;
 import jakarta.servlet.ServletContext;
 
+import java.net.URI;
 import java.util.function.UnaryOperator;
 
 /**
@@ -42,6 +43,18 @@ record Settings(String projectId, String secret, String apiBaseUrl, String publi
             return apiBaseUrl;
         }
         return projectId.startsWith("project-test-") ? "https://test.stytch.com" : "https://api.stytch.com";
+    }
+
+    /**
+     * Emulator mode: the launcher set a dev inbox, and the API is not Stytch's own. Dev aids (the current
+     * legacy TOTP code) show only then, never against a real Stytch project.
+     */
+    boolean devMode() {
+        if (devInboxUrl == null || apiBaseUrl == null) {
+            return false;
+        }
+        String host = URI.create(apiBaseUrl).getHost();
+        return host != null && !host.equals("stytch.com") && !host.endsWith(".stytch.com");
     }
 
     @Override

@@ -77,6 +77,20 @@ final class Users {
         }
     }
 
+    /**
+     * The row's legacy TOTP secret (base32), or null. Kept out of {@link User} so that no page or log
+     * line that shows a user can show it.
+     */
+    String legacyTotpSecret(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT legacy_totp_secret FROM users WHERE id = ? AND legacy_totp")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /** Records the TOTP re-enrollment; only the first one counts. */
     void markTotpReenrolled(long id) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -16,6 +16,7 @@ public final class Emulation {
     private final OAuthApi oauth;
     private final UsersApi users;
     private final FrontendSessions frontendSessions;
+    private final Jwts jwts;
     private final Handler handler;
 
     /** A new emulation; with a {@code store}, its saved state is loaded and every change is saved to it. */
@@ -23,6 +24,7 @@ public final class Emulation {
         this.state = new State(clock, new Ids(projectId.startsWith("project-live-") ? "live" : "test"), projectId,
                 store);
         Jwts jwts = new Jwts(projectId, state.keys());
+        this.jwts = jwts;
         SessionIssuer issuer = new SessionIssuer(state, jwts);
         this.frontendSessions = new FrontendSessions(state, issuer, jwts);
         this.magicLinks = new MagicLinksApi(state, issuer);
@@ -126,6 +128,11 @@ public final class Emulation {
     /** A session for a user (by id or external id), or for the user with this email; see {@link FrontendSessions}. */
     public FrontendSession startSession(String userId, String email, int minutes) {
         return state.tx(() -> frontendSessions.start(userId, email, minutes, state.now()));
+    }
+
+    /** Signs any JSON payload with the current key; see {@link Jwts#signPayload}. */
+    public String signJwtPayload(String payloadJson) {
+        return state.tx(() -> jwts.signPayload(payloadJson));
     }
 
     public String mintSessionJwt(String sessionId, Instant issuedAt, Instant expiresAt) {

@@ -67,6 +67,26 @@ final class Jwts {
         }
     }
 
+    /**
+     * Signs any payload with the current key, header {@code {alg: RS256, kid, typ: JWT}}: genuine
+     * signatures over claims Stytch would never issue (another audience or issuer), for tests of the
+     * checks a verifier makes beyond the signature.
+     */
+    String signPayload(String payloadJson) {
+        RsaJsonWebKey key = keys.current();
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(payloadJson);
+        jws.setKey(key.getPrivateKey());
+        jws.setKeyIdHeaderValue(key.getKeyId());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException("cannot sign a payload", e);
+        }
+    }
+
     private static Object sessionClaim(Model.Session s) {
         var node = Json.object();
         node.put("id", s.sessionId);
