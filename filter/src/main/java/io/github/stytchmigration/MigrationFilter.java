@@ -181,7 +181,7 @@ public class MigrationFilter implements Filter {
         this.logic = new CallbackLogic(config, parts.stytch(), logins);
         this.sessions = new SessionLogic(config, SessionJwtVerifier.create(config.stytchProjectId(),
                 StytchUrls.apiBaseUrl(config.stytchProjectId(), config.stytchApiBaseUrl()), config.stytchTimeoutMillis(),
-                config.sessionJwtMaxAgeSeconds()), parts.sessions(), logins, Clock.systemUTC());
+                config.sessionJwtMaxAgeSeconds()), metrics.timing(parts.sessions()), logins, Clock.systemUTC());
         this.responder = new Responder(config);
         this.sessionRequests = new SessionRequests(config);
         this.logoutRequests = SessionRequests.forLogout(config);
