@@ -36,9 +36,9 @@ public final class MigrationConfig {
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*");
     private static final Pattern JNDI_NAME = Pattern.compile("[A-Za-z0-9_./:-]+");
     private static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9_-]{1,200}");
-    private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
     // RFC 6265 cookie-name: an RFC 7230 token
     private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+    private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
 
     /** The {@code stytch_token_type} values this filter knows how to authenticate. */
     public static final Set<String> SUPPORTED_TOKEN_TYPES =

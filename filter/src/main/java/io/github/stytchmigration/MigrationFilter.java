@@ -4,9 +4,9 @@ import io.github.stytchmigration.internal.CallbackLogic;
 import io.github.stytchmigration.internal.CallbackRequest;
 import io.github.stytchmigration.internal.CallbackResult;
 import io.github.stytchmigration.internal.Components;
+import io.github.stytchmigration.internal.Logins;
 import io.github.stytchmigration.internal.MetricsJmx;
 import io.github.stytchmigration.internal.MigrationMetrics;
-import io.github.stytchmigration.internal.Logins;
 import io.github.stytchmigration.internal.jwt.SessionJwtVerifier;
 import io.github.stytchmigration.internal.jwt.StytchUrls;
 import io.github.stytchmigration.internal.session.HttpSessionLogin;
@@ -143,15 +143,15 @@ public class MigrationFilter implements Filter {
     private volatile Responder responder;
     private volatile Set<String> callbackPaths = Set.of();
     private volatile String sessionUserIdAttribute;
-    private final MigrationMetrics metrics = new MigrationMetrics();
-    private volatile String filterName;
-    private volatile ObjectName mbeanName;
     private volatile SessionLogic sessions;
     private volatile SessionRequests sessionRequests;
     private volatile SessionRequests logoutRequests;
     private volatile boolean sessionSources;
     private volatile String logoutPath;
     private volatile ServletContext registeredIn;
+    private final MigrationMetrics metrics = new MigrationMetrics();
+    private volatile String filterName;
+    private volatile ObjectName mbeanName;
 
     /** For web.xml: the configuration comes from init-params. */
     public MigrationFilter() {
@@ -181,7 +181,7 @@ public class MigrationFilter implements Filter {
         this.logic = new CallbackLogic(config, parts.stytch(), logins);
         this.sessions = new SessionLogic(config, SessionJwtVerifier.create(config.stytchProjectId(),
                 StytchUrls.apiBaseUrl(config.stytchProjectId(), config.stytchApiBaseUrl()), config.stytchTimeoutMillis(),
-                config.sessionJwtMaxAgeSeconds()), metrics.timing(parts.sessions()), logins, Clock.systemUTC());
+                config.sessionJwtMaxAgeSeconds()), parts.sessions(), logins, Clock.systemUTC());
         this.responder = new Responder(config);
         this.sessionRequests = new SessionRequests(config);
         this.logoutRequests = SessionRequests.forLogout(config);
@@ -189,10 +189,10 @@ public class MigrationFilter implements Filter {
         this.logoutPath = config.logoutPath();
         this.sessionSources = !config.sessionSources().isEmpty();
         this.callbackPaths = config.callbackPaths();
+        register(filterConfig.getServletContext(), name);
         this.filterName = name;
         this.mbeanName = MetricsJmx.register(metrics, filterConfig.getServletContext() == null ? null
                 : filterConfig.getServletContext().getContextPath(), name);
-        register(filterConfig.getServletContext(), name);
         LOG.info("MigrationFilter [{}] ready: {}", name, config);
     }
 
@@ -347,14 +347,14 @@ public class MigrationFilter implements Filter {
 
     @Override
     public void destroy() {
-        ObjectName bean = mbeanName;
-        mbeanName = null;
-        MetricsJmx.unregister(bean);
         ServletContext context = registeredIn;
         registeredIn = null;
         if (context != null && context.getAttribute(CONTEXT_ATTRIBUTE) == this) {
             context.removeAttribute(CONTEXT_ATTRIBUTE);
         }
+        ObjectName bean = mbeanName;
+        mbeanName = null;
+        MetricsJmx.unregister(bean);
         Components parts = components;
         components = null;
         if (parts != null) {

@@ -292,8 +292,8 @@ class MigrationConfigTest {
     @Test
     void theKnownParamsAreTheTableAndEverySecretIsMaskedByItsFlag() {
         assertThat(MigrationConfig.KNOWN_PARAMS).startsWith("stytchProjectId", "stytchSecret").contains("confirmPage",
-                "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "sessionSources", "logoutPath", "listenerClass", "writeExternalId",
-                "linkByExternalId")
+                "activeUserCondition", "secondFactorCondition", "secondFactorUrl", "sessionSources", "logoutPath",
+                "listenerClass", "writeExternalId", "linkByExternalId")
                 .hasSize(38);
         assertThat(MigrationConfig.STYTCH_SECRET.isSecret()).isTrue();
         assertThat(MigrationConfig.JDBC_PASSWORD.isSecret()).isTrue();

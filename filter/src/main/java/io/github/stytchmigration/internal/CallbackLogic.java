@@ -35,12 +35,13 @@ public final class CallbackLogic {
     private final boolean confirmPage;
     private final StytchAuthenticator stytch;
     private final Logins logins;
+    private final MigrationMetrics metrics;
 
     public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store) {
         this(config, stytch, new Logins(config, stytch, store));
     }
 
-    /** @param metrics where logins, failures and the time spent on Stytch and the database are counted */
+    /** With its own {@link Logins} counting into {@code metrics}. */
     public CallbackLogic(MigrationConfig config, StytchAuthenticator stytch, UserStore store, MigrationMetrics metrics) {
         this(config, stytch, new Logins(config, stytch, store, metrics));
     }
@@ -51,6 +52,7 @@ public final class CallbackLogic {
         this.confirmPage = config.confirmPage();
         this.stytch = stytch;
         this.logins = logins;
+        this.metrics = logins.metrics();
     }
 
     /** Whether {@code token} has the shape of a Stytch token (length and alphabet); says nothing of its validity. */
@@ -131,7 +133,7 @@ public final class CallbackLogic {
         } catch (RuntimeException e) {
             return logins.internalError(e, "Stytch authentication (" + tokenType + ")", true);
         } finally {
-            logins.metrics().stytchCall(System.nanoTime() - started);
+            metrics.stytchCall(System.nanoTime() - started);
         }
         return logins.link(login, request.currentUserId(), request.currentStytchSessionToken(), tokenType, true);
     }

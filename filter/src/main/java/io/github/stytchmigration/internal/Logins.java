@@ -49,11 +49,11 @@ public final class Logins {
         this.maxInFlight = config.maxConcurrentCallbacks();
         this.inFlight = new Semaphore(maxInFlight);
         this.metrics = metrics;
-        metrics.inFlightFrom(() -> maxInFlight - inFlight.availablePermits());
         this.externalIds = config.writeExternalId() ? new ExternalIdWriter(stytch, metrics) : null;
+        metrics.inFlightFrom(() -> maxInFlight - inFlight.availablePermits());
     }
 
-    /** This filter's counters and timers. */
+    /** Where this instance counts; the ways in time their Stytch calls into it. */
     public MigrationMetrics metrics() {
         return metrics;
     }

@@ -147,39 +147,6 @@ public final class MigrationMetrics {
         return inFlight.getAsInt();
     }
 
-    /**
-     * {@code api} with its login calls ({@code users.get}, {@code sessions.authenticate}) timed as Stytch calls; a
-     * session revoke (a logout) is not a login and is left untimed.
-     */
-    public StytchSessionApi timing(StytchSessionApi api) {
-        return new StytchSessionApi() {
-            @Override
-            public StytchIdentity user(String stytchUserId) {
-                long started = System.nanoTime();
-                try {
-                    return api.user(stytchUserId);
-                } finally {
-                    stytchCall(System.nanoTime() - started);
-                }
-            }
-
-            @Override
-            public StytchLogin authenticateSession(String sessionToken, String sessionJwt) {
-                long started = System.nanoTime();
-                try {
-                    return api.authenticateSession(sessionToken, sessionJwt);
-                } finally {
-                    stytchCall(System.nanoTime() - started);
-                }
-            }
-
-            @Override
-            public void revokeSession(String sessionId) {
-                api.revokeSession(sessionId);
-            }
-        };
-    }
-
     /** Calls to Stytch during logins: a callback's authenticate, a session login's users.get or sessions.authenticate. */
     public Timer stytch() {
         return stytch;

@@ -1,12 +1,5 @@
 package io.github.stytchmigration.e2e;
 
-import com.stytch.java.common.OptionalClientConfig;
-import com.stytch.java.common.StytchResult;
-import com.stytch.java.consumer.StytchClient;
-import com.stytch.java.consumer.models.otp.AuthenticateRequest;
-import com.stytch.java.consumer.models.otp.AuthenticateResponse;
-import com.stytch.java.consumer.models.otpemail.LoginOrCreateRequest;
-import com.stytch.java.consumer.models.otpemail.LoginOrCreateResponse;
 import io.github.stytchmigration.emulator.FrontendSession;
 import io.github.stytchmigration.emulator.Hold;
 import io.github.stytchmigration.emulator.SessionRecord;
@@ -107,6 +100,11 @@ abstract class SessionScenarios {
         secrets.add(session.sessionToken());
         secrets.add(session.sessionJwt());
         return session;
+    }
+
+    void remember(AppBackend.Session session) {
+        secrets.add(session.sessionToken());
+        secrets.add(session.sessionJwt());
     }
 
     static Browser withCookies(FrontendSession session) {
@@ -416,26 +414,25 @@ abstract class SessionScenarios {
         // inside the webapp only
         org.junit.jupiter.api.Assumptions.assumeTrue(sdkOnTheTestClassPath(), "the Stytch SDK is on the test class path");
         long carol = users.seed("carol@example.com");
-        try (StytchClient stytch = new StytchClient(emulator.projectId(), emulator.secret(),
-                new OptionalClientConfig(emulator.baseUrl()))) {
-            AuthenticateResponse otp = otpLogin(stytch, "carol@example.com");
-            Browser browser = new Browser();
-            browser.get(appUrl + "/start");
-            HttpResponse<String> r = browser.post(appUrl + "/app-login", "credential="
-                    + URLEncoder.encode(otp.getSessionToken(), StandardCharsets.UTF_8));
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
-            assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(carol));
-            assertThat(Browser.field(r, "loginSource")).isEqualTo("app");
-            assertThat(Browser.field(r, "cart")).isEqualTo("kept-across-login");
-            assertThat(Browser.sessionCookie(r)).as("rotated").isPresent();
-            assertThat(Browser.field(page(browser), "sessionUserId")).as("not tied to cookies").isEqualTo(Long.toString(carol));
+        AppBackend.Session otp = AppBackend.emailOtpLogin(emulator, "carol@example.com");
+        remember(otp);
+        Browser browser = new Browser();
+        browser.get(appUrl + "/start");
+        HttpResponse<String> r = browser.post(appUrl + "/app-login", "credential="
+                + URLEncoder.encode(otp.sessionToken(), StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Browser.field(r, "outcome")).isEqualTo("LINKED");
+        assertThat(Browser.field(r, "userId")).isEqualTo(Long.toString(carol));
+        assertThat(Browser.field(r, "loginSource")).isEqualTo("app");
+        assertThat(Browser.field(r, "cart")).isEqualTo("kept-across-login");
+        assertThat(Browser.sessionCookie(r)).as("rotated").isPresent();
+        assertThat(Browser.field(page(browser), "sessionUserId")).as("not tied to cookies").isEqualTo(Long.toString(carol));
 
-            AuthenticateResponse byJwt = otpLogin(stytch, "dan@example.com");
-            HttpResponse<String> jwtLogin = new Browser().post(appUrl + "/app-login", "credential="
-                    + URLEncoder.encode(byJwt.getSessionJWT(), StandardCharsets.UTF_8));
-            assertThat(Browser.field(jwtLogin, "outcome")).isEqualTo("CREATED");
-        }
+        AppBackend.Session byJwt = AppBackend.emailOtpLogin(emulator, "dan@example.com");
+        remember(byJwt);
+        HttpResponse<String> jwtLogin = new Browser().post(appUrl + "/app-login", "credential="
+                + URLEncoder.encode(byJwt.sessionJwt(), StandardCharsets.UTF_8));
+        assertThat(Browser.field(jwtLogin, "outcome")).isEqualTo("CREATED");
         HttpResponse<String> forged = new Browser().post(appUrl + "/app-login", "credential=eyJhbGciOiJub25lIn0.e30.");
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(Browser.field(forged, "error")).isEqualTo("invalid_token");
@@ -454,20 +451,4 @@ abstract class SessionScenarios {
         }
     }
 
-    private AuthenticateResponse otpLogin(StytchClient stytch, String email) throws Exception {
-        LoginOrCreateResponse sent = success(stytch.getOtps().getEmail().loginOrCreateCompletable(new LoginOrCreateRequest(email))
-                .get(10, TimeUnit.SECONDS));
-        String code = emulator.outbox(email).get(0).code();
-        AuthenticateResponse otp = success(stytch.getOtps().authenticateCompletable(new AuthenticateRequest(sent.getEmailId(),
-                code, null, null, null, 60, null, Map.of(), null)).get(10, TimeUnit.SECONDS));
-        secrets.add(otp.getSessionToken());
-        secrets.add(otp.getSessionJWT());
-        return otp;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T success(StytchResult<T> result) {
-        assertThat(result).isInstanceOf(StytchResult.Success.class);
-        return ((StytchResult.Success<T>) result).getValue();
-    }
 }

@@ -79,30 +79,4 @@ class MigrationMetricsTest {
         assertThat(MetricsJmx.objectName("", "a,b=c", 1).getKeyProperty("name")).isEqualTo("\"a,b=c\"");
         assertThat(MetricsJmx.objectName(null, "f", 1).getKeyProperty("context")).isEqualTo("/");
     }
-
-    @Test
-    void timesTheLoginCallsOfSessionsMadeElsewhereButNotALogout() {
-        MigrationMetrics m = new MigrationMetrics();
-        StytchIdentity who = new StytchIdentity("user-test-1", java.util.List.of(), java.util.List.of(), null, null);
-        StytchSessionApi api = m.timing(new StytchSessionApi() {
-            @Override
-            public StytchIdentity user(String stytchUserId) {
-                return who;
-            }
-
-            @Override
-            public StytchLogin authenticateSession(String sessionToken, String sessionJwt) {
-                throw new MigrationException.StytchUnavailableException("down", null, 5);
-            }
-
-            @Override
-            public void revokeSession(String sessionId) {
-            }
-        });
-        assertThat(api.user("user-test-1")).isSameAs(who);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> api.authenticateSession("t", null))
-                .isInstanceOf(MigrationException.StytchUnavailableException.class);
-        api.revokeSession("session-1");
-        assertThat(m.stytch().count()).as("users.get and the failed sessions.authenticate").isEqualTo(2);
-    }
 }

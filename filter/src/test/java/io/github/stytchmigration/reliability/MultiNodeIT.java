@@ -53,8 +53,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The races are made to happen: the emulator holds the authenticate answers until every racing
  * login is waiting for one, then sends them together ({@link StytchEmulator#holdAuthenticateAnswers}), so
- * all of them reach the database at once, from different JVMs. The storm spreads a few hundred logins
- * round-robin, as a load balancer without sticky sessions would.
+ * all of them reach the database at once, from different JVMs; and the test holds the table's writes
+ * until every racing login has read it, so all of them decide on the same read, the worst interleaving.
+ * Each round then checks, in the nodes' logs, that all but one login lost and re-read. The storm spreads
+ * a few hundred logins round-robin, as a load balancer without sticky sessions would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MultiNodeIT {

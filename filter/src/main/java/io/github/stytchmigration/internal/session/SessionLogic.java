@@ -125,6 +125,7 @@ public final class SessionLogic {
         }
         try {
             StytchIdentity identity;
+            long started = System.nanoTime();
             try {
                 identity = stytch.user(jwt.stytchUserId());
             } catch (InvalidTokenException e) {
@@ -133,6 +134,8 @@ public final class SessionLogic {
             } catch (MigrationException e) {
                 backOff(e);
                 return SessionDecision.fail(logins.failed(e, "get Stytch user " + jwt.stytchUserId(), false), false);
+            } finally {
+                logins.metrics().stytchCall(System.nanoTime() - started);
             }
             StytchLogin login = new StytchLogin(identity, null, request.jwt(), false, jwt.sessionId(),
                     jwt.sessionExpiresAt());
@@ -159,6 +162,7 @@ public final class SessionLogic {
         }
         try {
             StytchLogin login;
+            long started = System.nanoTime();
             try {
                 login = stytch.authenticateSession(request.sessionToken(), null);
             } catch (InvalidTokenException e) {
@@ -167,6 +171,8 @@ public final class SessionLogic {
             } catch (MigrationException e) {
                 backOff(e);
                 return unavailable(current, stale, now, logins.failed(e, "re-check of a Stytch session", false));
+            } finally {
+                logins.metrics().stytchCall(System.nanoTime() - started);
             }
             long maxAge = login.sessionExpiresAt() > now ? login.sessionExpiresAt() - now : 0;
             if (current.loggedInWith(login.sessionId())) {
@@ -250,13 +256,18 @@ public final class SessionLogic {
         }
         try {
             StytchLogin login;
-            if (verdict != null && verdict.kind() == JwtVerdict.Kind.VALID) {
-                VerifiedJwt v = verdict.jwt();
-                login = new StytchLogin(stytch.user(v.stytchUserId()), null, credential, false, v.sessionId(),
-                        v.sessionExpiresAt());
-            } else {
-                // a token, or a JWT that only Stytch can judge now (stale, an unknown kid, the keys unreachable)
-                login = jwt ? stytch.authenticateSession(null, credential) : stytch.authenticateSession(credential, null);
+            long started = System.nanoTime();
+            try {
+                if (verdict != null && verdict.kind() == JwtVerdict.Kind.VALID) {
+                    VerifiedJwt v = verdict.jwt();
+                    login = new StytchLogin(stytch.user(v.stytchUserId()), null, credential, false, v.sessionId(),
+                            v.sessionExpiresAt());
+                } else {
+                    // a token, or a JWT that only Stytch can judge now (stale, an unknown kid, the keys unreachable)
+                    login = jwt ? stytch.authenticateSession(null, credential) : stytch.authenticateSession(credential, null);
+                }
+            } finally {
+                logins.metrics().stytchCall(System.nanoTime() - started);
             }
             return logins.link(login, current.userId(), ownedToken(current), HttpSessionLogin.SOURCE_APP, false);
         } catch (MigrationException e) {

@@ -4,8 +4,10 @@ import io.github.stytchmigration.ErrorCode;
 import io.github.stytchmigration.MigrationConfig;
 import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.internal.CallbackResult;
+import io.github.stytchmigration.internal.ExternalIdWrite;
 import io.github.stytchmigration.internal.LinkResult;
 import io.github.stytchmigration.internal.Logins;
+import io.github.stytchmigration.internal.MigrationMetrics;
 import io.github.stytchmigration.internal.MigrationException.AccountConflictException;
 import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
 import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
@@ -325,6 +327,28 @@ class SessionLogicTest {
     }
 
     @Test
+    void theAppsOwnLoginIsCountedAndWritesTheExternalIdThroughTheSharedLogins() {
+        MigrationConfig config = MigrationConfig.builder().stytchProjectId(TestKeys.PROJECT).stytchSecret("secret")
+                .dataSource(new PGSimpleDataSource()).sessionSources("cookie,bearer").writeExternalId(true).build();
+        MigrationMetrics metrics = new MigrationMetrics();
+        SessionLogic counted = new SessionLogic(config, new SessionJwtVerifier(TestKeys.PROJECT, Set.of(TestKeys.ISSUER),
+                new JwksCache(() -> new JwksFetcher.Jwks(TestKeys.jwks(TestKeys.KEY), -1), System::nanoTime, 1000),
+                config.sessionJwtMaxAgeSeconds(), clock), stytch, new Logins(config, revoker, store, metrics), clock);
+        aliceLinks(MigrationOutcome.CREATED);
+        stytch.session = () -> refreshed("session-test-6");
+
+        assertThat(counted.loginForApp(TOKEN, HttpSessionLogin.NONE).isSuccess()).isTrue();
+        assertThat(counted.loginForApp("not a token", HttpSessionLogin.NONE).error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+
+        assertThat(metrics.logins(MigrationOutcome.CREATED)).isEqualTo(1);
+        assertThat(metrics.failures(ErrorCode.INVALID_REQUEST)).isEqualTo(1);
+        assertThat(metrics.stytch().count()).isEqualTo(1);
+        assertThat(metrics.database().count()).isEqualTo(1);
+        assertThat(metrics.inFlight()).isZero();
+        assertThat(revoker.externalIds).containsExactly("user-test-1=42");
+    }
+
+    @Test
     void theAppsOwnLoginTakesATokenOrAJwtAndRefusesForgeriesWithoutACall() {
         aliceLinks(MigrationOutcome.CREATED);
         stytch.session = () -> refreshed("session-test-5");
@@ -463,6 +487,13 @@ class SessionLogicTest {
 
     static final class StubRevoker implements StytchAuthenticator {
         final List<String> revoked = new CopyOnWriteArrayList<>();
+        final List<String> externalIds = new CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<ExternalIdWrite> writeExternalId(String stytchUserId, String externalId) {
+            externalIds.add(stytchUserId + "=" + externalId);
+            return java.util.concurrent.CompletableFuture.completedFuture(ExternalIdWrite.written());
+        }
 
         @Override
         public StytchLogin authenticate(String tokenType, String token, String codeVerifier) {
