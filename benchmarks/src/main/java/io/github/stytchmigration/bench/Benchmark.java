@@ -10,7 +10,7 @@ import java.util.List;
  * The benchmark harness: the measurements of {@link #measurements()} in order in one JVM, a table with
  * each figure beside its target, and a last line {@code BENCHMARK {json}}. {@code --full} (the default)
  * for the real figures, {@code --smoke} for a few-second run with tiny sizes (the test suite's check
- * that every measurement still runs). {@code --only N[,N...]} runs only those measurements (1-9: their
+ * that every measurement still runs). {@code --only N[,N...]} runs only those measurements (1-11: their
  * place in {@link #measurements()}), e.g. {@code --only 4} for the scale one. {@code --out DIR} for
  * {@code results.json}, {@code benchmark.png} and {@code output.txt}. How each figure is obtained:
  * BENCHMARKS.md at the repository root.
@@ -35,7 +35,9 @@ public final class Benchmark {
                 new Bulkhead(),
                 new SessionSources(),
                 new ServersRoundTrips(),
-                new ServersThroughput());
+                new ServersThroughput(),
+                new ExternalIdSteadyState(),
+                new ReportTime());
     }
 
     public static void main(String[] args) throws Exception {

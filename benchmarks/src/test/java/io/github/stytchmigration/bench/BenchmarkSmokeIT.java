@@ -58,7 +58,11 @@ class BenchmarkSmokeIT {
                 // 9. one app server vs two
                 "servers_logins_per_s_created_one", "servers_logins_per_s_created_two",
                 "servers_logins_per_s_already_linked_one", "servers_logins_per_s_already_linked_two",
-                "servers_two_vs_one_created", "servers_two_vs_one_already_linked")) {
+                "servers_two_vs_one_created", "servers_two_vs_one_already_linked",
+                // 10. writeExternalId in the steady state
+                "external_id_on_off_ratio", "external_id_steady_state_updates",
+                // 11. the progress report
+                "report_rows", "report_ms")) {
             assertThat(number(json, key)).as(key).isNotNull();
         }
         assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
@@ -68,7 +72,8 @@ class BenchmarkSmokeIT {
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
                 "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
                 "| 7 session steady ratio with/no filter", "| 7 Stytch calls for forged JWTs",
-                "| 8 round trips ALREADY_LINKED on another server", "| 9 CREATED two servers / one")) {
+                "| 8 round trips ALREADY_LINKED on another server", "| 9 CREATED two servers / one",
+                "| 10 ALREADY_LINKED, writeExternalId on / off", "| 11 report on")) {
             assertThat(output).contains(measurement);
         }
         assertThat(output).containsPattern("\\| (PASS|FAIL) +\\|");

@@ -66,7 +66,7 @@ public final class MetricsJmx implements DynamicMBean {
         counter("BusyRejections", "callbacks refused at once because maxConcurrentCallbacks were in flight"
                 + " (also in FailuresStytchUnavailable)", m::busyRejections);
         counter("Relinks", "rows moved to another Stytch user (conflictPolicy=relink)", m::relinks);
-        timer("Stytch", "Stytch authenticate calls", m.stytch());
+        timer("Stytch", "Stytch calls of logins (authenticate, users.get, sessions.authenticate)", m.stytch());
         timer("Database", "link-or-create units (every statement of one login)", m.database());
         counter("ExternalIdWrites", "external_id set on a Stytch user (writeExternalId)", m::externalIdWrites);
         counter("ExternalIdWriteFailures", "external_id writes that failed, retried at the user's next login",

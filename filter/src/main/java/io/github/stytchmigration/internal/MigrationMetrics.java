@@ -147,7 +147,7 @@ public final class MigrationMetrics {
         return inFlight.getAsInt();
     }
 
-    /** Calls to Stytch during logins (authenticate). */
+    /** Calls to Stytch during logins: a callback's authenticate, a session login's users.get or sessions.authenticate. */
     public Timer stytch() {
         return stytch;
     }

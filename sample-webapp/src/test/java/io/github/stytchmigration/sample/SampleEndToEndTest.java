@@ -232,8 +232,10 @@ class SampleEndToEndTest {
     @Test
     void progressPageCountsLinkedCreatedAndNotYetMigratedUsers() throws Exception {
         client().magicLinkLoginAndFollow(emulator, "gus.garcia@example.com"); // at least one linked
-        client().magicLinkLoginAndFollow(emulator, "progress.pat@example.com"); // at least one created
-        HttpResponse<String> page = client().get("/migration");
+        WebClient pat = client();
+        pat.magicLinkLoginAndFollow(emulator, "progress.pat@example.com"); // at least one created
+        assertThat(client().get("/migration").headers().firstValue("Location")).as("logged-in users only").hasValue("/login");
+        HttpResponse<String> page = pat.get("/migration");
         assertThat(page.statusCode()).isEqualTo(200);
         long linked = dbLong("SELECT count(*) FROM users WHERE stytch_user_id IS NOT NULL AND origin = 'legacy'");
         long created = dbLong("SELECT count(*) FROM users WHERE origin = 'stytch_signup'");
@@ -246,6 +248,8 @@ class SampleEndToEndTest {
         assertThat(Pages.byId(page.body(), "count-not-migrated")).isEqualTo(Long.toString(notMigrated));
         assertThat(page.body()).contains("Gus.Garcia@Example.com").contains("progress.pat@example.com")
                 .contains("Jordan O&#39;Neil &lt;Jo&gt;"); // escaped, never raw
+        assertThat(Pages.byId(page.body(), "report")).as("the filter's own report, emails masked")
+                .contains("schema check").contains("linked to Stytch").doesNotContain("Gus.Garcia@Example.com");
     }
 
     @Test

@@ -179,11 +179,12 @@ class WarOnTomcatIT {
         HttpResponse<String> again = new WebClient(appBase).magicLinkLoginAndFollow(emulator, "Alice.Anderson@Example.com");
         assertThat(Pages.byId(again.body(), "outcome")).isEqualTo("ALREADY_LINKED");
 
-        HttpResponse<String> created = new WebClient(appBase).magicLinkLoginAndFollow(emulator, "tomcat.tina@example.com");
+        WebClient tina = new WebClient(appBase);
+        HttpResponse<String> created = tina.magicLinkLoginAndFollow(emulator, "tomcat.tina@example.com");
         assertThat(Pages.byId(created.body(), "outcome")).isEqualTo("CREATED");
         assertThat(Pages.column(created.body(), "origin")).isEqualTo("stytch_signup");
 
-        HttpResponse<String> progress = new WebClient(appBase).get("/migration");
+        HttpResponse<String> progress = tina.get("/migration");
         assertThat(Pages.byId(progress.body(), "count-linked")).isEqualTo("1");
         assertThat(Pages.byId(progress.body(), "count-created")).isEqualTo("1");
         assertThat(Pages.byId(progress.body(), "count-not-migrated")).isEqualTo("11");

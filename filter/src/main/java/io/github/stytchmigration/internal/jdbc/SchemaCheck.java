@@ -119,7 +119,9 @@ public final class SchemaCheck {
                 default:
                     report = new GenericSchema(c, mapping).run();
             }
-            readIdType(c, mapping, report, timeoutSeconds);
+            if (mapping.linkByExternalId()) {
+                readIdType(c, mapping, report, timeoutSeconds);
+            }
             checkCondition(c, mapping, "activeUserCondition", mapping.activeUserCondition(), mapping.activeColumnSql(), timeoutSeconds);
             checkCondition(c, mapping, "secondFactorCondition", mapping.secondFactorCondition(),
                     mapping.secondFactorColumnSql(), timeoutSeconds);
@@ -129,7 +131,8 @@ public final class SchemaCheck {
         }
     }
 
-    // The driver's own account of the id column's type, over no row: how linkByExternalId binds an external_id.
+    // The driver's own account of the id column's type, over no row: how linkByExternalId binds an external_id
+    // (one statement more at init, only with linkByExternalId).
     private static void readIdType(Connection c, UserTableMapping m, TableReport report, int timeoutSeconds) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + m.idColumn() + " FROM " + m.table() + " WHERE 1 = 0")) {
             ps.setQueryTimeout(timeoutSeconds);

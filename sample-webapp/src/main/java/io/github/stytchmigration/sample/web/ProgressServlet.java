@@ -12,8 +12,8 @@ import java.util.List;
 import static io.github.stytchmigration.sample.web.Html.esc;
 
 /**
- * {@code /migration}: how far the rolling migration has come. Open to anyone because this is a demo
- * with made-up people; a real app would put it behind its admin login.
+ * {@code /migration}: how far the rolling migration has come, from the filter's own {@code MigrationReport}.
+ * Logged-in users only (a real app would ask for its admin role too).
  */
 public final class ProgressServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -21,11 +21,16 @@ public final class ProgressServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
+        if (SampleApp.currentUserId(request) == null) {
+            Html.seeOther(request, response, "/login");
+            return;
+        }
         Users.Progress p;
         List<Users.User> all;
         try {
-            Users users = SampleApp.of(getServletContext()).users();
-            p = users.progress();
+            SampleApp app = SampleApp.of(getServletContext());
+            Users users = app.users();
+            p = users.progress(app.settings());
             all = users.all();
         } catch (SQLException e) {
             throw new ServletException("could not read the users table", e);
@@ -44,6 +49,8 @@ public final class ProgressServlet extends HttpServlet {
                 .append("<p><label for=\"progress\">Legacy users migrated: ").append(percent).append("%</label>\n")
                 .append("<progress id=\"progress\" max=\"").append(Math.max(legacy, 1)).append("\" value=\"")
                 .append(p.linked()).append("\">").append(percent).append("%</progress></p>\n")
+                .append("<details><summary>The filter's progress report</summary><pre id=\"report\">")
+                .append(esc(p.report())).append("</pre></details>\n")
                 .append("<table class=\"users\" id=\"users\">\n<caption>All ").append(p.total()).append(" users</caption>\n")
                 .append("<thead><tr><th scope=\"col\">id</th><th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
                         + "<th scope=\"col\">Phone</th><th scope=\"col\">Origin</th><th scope=\"col\">Status</th>"

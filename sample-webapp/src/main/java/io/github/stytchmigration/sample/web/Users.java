@@ -1,5 +1,8 @@
 package io.github.stytchmigration.sample.web;
 
+import io.github.stytchmigration.MigrationConfig;
+import io.github.stytchmigration.MigrationReport;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,8 +36,8 @@ final class Users {
         }
     }
 
-    /** The numbers of the progress page. */
-    record Progress(long total, long linked, long created, long notMigrated, long mfaPending) {
+    /** The numbers of the progress page; {@code report} is the filter's own progress report, masked. */
+    record Progress(long total, long linked, long created, long notMigrated, long mfaPending, String report) {
     }
 
     private final DataSource dataSource;
@@ -64,16 +67,20 @@ final class Users {
         }
     }
 
-    Progress progress() throws SQLException {
+    /**
+     * The filter's {@link MigrationReport} over this table (the mapping of web.xml's filter; sign-ups are told apart
+     * by the {@code origin} its createUserSql sets), plus the sample's own TOTP count.
+     */
+    Progress progress(Settings settings) throws SQLException {
+        MigrationConfig mapping = MigrationConfig.builder().stytchProjectId(settings.projectId())
+                .stytchSecret(settings.secret()).dataSource(dataSource).phoneColumn("phone").build();
+        MigrationReport report = MigrationReport.run(dataSource, mapping,
+                new MigrationReport.Options().createdCondition("origin = 'stytch_signup'"));
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*),"
-                     + " count(*) FILTER (WHERE stytch_user_id IS NOT NULL AND origin <> 'stytch_signup'),"
-                     + " count(*) FILTER (WHERE stytch_user_id IS NOT NULL AND origin = 'stytch_signup'),"
-                     + " count(*) FILTER (WHERE stytch_user_id IS NULL),"
-                     + " count(*) FILTER (WHERE legacy_totp AND mfa_reenrolled_at IS NULL)"
-                     + " FROM users")) {
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM users WHERE legacy_totp AND mfa_reenrolled_at IS NULL")) {
             rs.next();
-            return new Progress(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+            return new Progress(report.totalRows(), report.linkedExistingRows(), report.createdRows(),
+                    report.notMigratedRows(), rs.getLong(1), report.toTable(false));
         }
     }
 
