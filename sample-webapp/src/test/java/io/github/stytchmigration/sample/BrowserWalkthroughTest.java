@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
@@ -294,8 +295,12 @@ class BrowserWalkthroughTest {
         assertThat(column("email")).isEqualTo(SPA_USER);
         assertThat(text("login-source")).as("logged in from the cookies, not by the page")
                 .isNotEqualTo(linkSource).isNotEqualTo(codeSource);
-        assertThat(driver.manage().getCookieNamed("stytch_session")).isNotNull();
-        assertThat(driver.manage().getCookieNamed("stytch_session_jwt")).isNotNull();
+        Cookie sessionToken = driver.manage().getCookieNamed("stytch_session");
+        Cookie sessionJwt = driver.manage().getCookieNamed("stytch_session_jwt");
+        assertThat(sessionToken).isNotNull();
+        assertThat(sessionJwt).isNotNull();
+        assertThat(driver.getPageSource()).as("the session stays in its cookies")
+                .doesNotContain(sessionToken.getValue()).doesNotContain(sessionJwt.getValue());
         chromium.screenshot("account-spa");
 
         driver.get(app + "spa");
