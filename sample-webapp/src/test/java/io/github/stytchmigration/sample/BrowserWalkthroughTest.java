@@ -112,7 +112,15 @@ class BrowserWalkthroughTest {
 
     @AfterAll
     static void stop() {
-        long end = System.nanoTime();
+        if (chromium != null) {
+            // one write before anything stops: the stopping servers' log lines would cut into it
+            long end = System.nanoTime();
+            System.out.println(String.format(Locale.ROOT, "BrowserWalkthroughTest: sample started in %.1f s,"
+                            + " Chromium in %.1f s, %d pages walked in %.1f s; %.1f s in all; screenshots in"
+                            + " target/screenshots/",
+                    seconds(startedAt, sampleReadyAt), seconds(sampleReadyAt, browserReadyAt),
+                    chromium.screenshots(), seconds(browserReadyAt, end), seconds(startedAt, end)));
+        }
         try {
             if (chromium != null) {
                 chromium.close();
@@ -121,12 +129,6 @@ class BrowserWalkthroughTest {
             if (sample != null) {
                 sample.close();
             }
-        }
-        if (sample != null) {
-            System.out.printf(Locale.ROOT, "BrowserWalkthroughTest: sample started in %.1f s, Chromium in %.1f s,"
-                            + " %d pages walked in %.1f s; %.1f s in all; screenshots in target/screenshots/%n",
-                    seconds(startedAt, sampleReadyAt), seconds(sampleReadyAt, browserReadyAt),
-                    chromium == null ? 0 : chromium.screenshots(), seconds(browserReadyAt, end), seconds(startedAt, end));
         }
     }
 

@@ -3,7 +3,9 @@ package io.github.stytchmigration.sample.testing;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -105,8 +107,24 @@ public final class HeadlessChromium implements AutoCloseable {
     /** Clicks a link or button that leaves the page and waits until the next page has loaded. */
     public void clickAndWait(WebElement element) {
         element.click();
-        waiting().until(ExpectedConditions.stalenessOf(element));
+        waiting().until(d -> gone(element));
         waitForLoad();
+    }
+
+    /**
+     * Whether the element's page has been replaced. Asked mid-navigation, chromedriver sometimes answers
+     * "Node with given id does not belong to the document" instead of "stale element": that is gone too
+     * ({@link ExpectedConditions#stalenessOf} would throw it); any other error is asked again.
+     */
+    private static boolean gone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException e) {
+            return true;
+        } catch (WebDriverException e) {
+            return String.valueOf(e.getMessage()).contains("does not belong to the document");
+        }
     }
 
     /** Types into the element with this id, after clearing it. */
