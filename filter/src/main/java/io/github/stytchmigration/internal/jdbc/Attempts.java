@@ -1,6 +1,7 @@
 package io.github.stytchmigration.internal.jdbc;
 
 import io.github.stytchmigration.internal.MigrationException.DatabaseException;
+import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +24,18 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>a serialization failure or deadlock → run again after a short randomised pause;</li>
  *   <li>anything else → translated at once ({@link SqlErrors#translate}).</li>
  * </ul>
- * Out of attempts, it throws {@link DatabaseException} whose cause is the last failure and whose
- * suppressed exceptions are the earlier ones (driver messages withheld: they may quote row values).
+ * Out of attempts after failures (lost races, serialization failures, deadlocks, lock wait timeouts: all
+ * contention, which passes), it throws {@link DatabaseUnavailableException} — the login answers
+ * {@code 503 database_unavailable} with a short {@code Retry-After}, not a 500 that says "bug" — whose cause
+ * is the last failure and whose suppressed exceptions are the earlier ones (driver messages withheld:
+ * they may quote row values). A unit that kept answering null with no failure (the rows kept changing,
+ * or {@code createUserSql} yielded no id) throws {@link DatabaseException}.
  */
 final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+
+    /** Retry-After when contention outlasted the attempts: it is usually gone within a second. */
+    static final long CONTENTION_RETRY_AFTER_SECONDS = 1;
 
     private Attempts() {
     }
@@ -107,15 +115,17 @@ final class Attempts {
                 + at.sql + "]", SqlErrors.withheld(e));
     }
 
-    private static DatabaseException exhausted(int maxAttempts, String what, List<SQLException> failures,
-                                               String lastTask, String lastSql) {
+    private static RuntimeException exhausted(int maxAttempts, String what, List<SQLException> failures,
+                                              String lastTask, String lastSql) {
         String message = "Unable to " + what + " after " + maxAttempts + " attempts";
         if (failures.isEmpty()) {
             return new DatabaseException(message + " (the rows kept changing, or createUserSql yielded no id)", null);
         }
         SQLException last = failures.get(failures.size() - 1);
-        DatabaseException e = new DatabaseException(message + " (last: " + lastTask + ", " + SqlErrors.describe(last)
-                + "; SQL [" + lastSql + "])", SqlErrors.withheld(last));
+        String detail = message + " (last: " + lastTask + ", " + SqlErrors.describe(last) + "; SQL [" + lastSql + "])";
+        // every failure kept here is a lost race or a retryable conflict (an app constraint throws at once)
+        DatabaseUnavailableException e = new DatabaseUnavailableException("Database busy: " + detail,
+                SqlErrors.withheld(last), CONTENTION_RETRY_AFTER_SECONDS);
         for (SQLException earlier : failures.subList(0, failures.size() - 1)) {
             e.addSuppressed(SqlErrors.withheld(earlier));
         }

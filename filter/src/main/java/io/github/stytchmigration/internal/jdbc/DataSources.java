@@ -76,6 +76,8 @@ public final class DataSources {
         config.setValidationTimeout(Math.max(MIN_TIMEOUT_MILLIS, Math.min(MAX_VALIDATION_TIMEOUT_MILLIS, connectionTimeout)));
         config.setInitializationFailTimeout(-1);
         config.setAutoCommit(true);
+        // a connection to a server that turned read-only (failover) is dropped, not kept until maxLifetime
+        config.setExceptionOverride(new ReadOnlyEviction());
         return new HikariDataSource(config);
     }
 

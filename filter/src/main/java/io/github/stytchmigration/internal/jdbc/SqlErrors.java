@@ -156,8 +156,7 @@ final class SqlErrors {
                 || (isMysqlGeneralError(e) && code == MYSQL_LOCK_WAIT_TIMEOUT)) {
             return Kind.RETRYABLE;
         }
-        if (READ_ONLY_SQL_TRANSACTION.equals(state)
-                || (isMysqlGeneralError(e) && (code == MYSQL_OPTION_PREVENTS_STATEMENT || code == MYSQL_READ_ONLY_MODE))) {
+        if (isReadOnly(e)) {
             return Kind.UNAVAILABLE;
         }
         if (state == null) {
@@ -184,6 +183,13 @@ final class SqlErrors {
         int code = e.getErrorCode();
         return code == MYSQL_DUP_ENTRY || code == MYSQL_DUP_ENTRY_WITH_KEY_NAME || code == SQLSERVER_UNIQUE_CONSTRAINT
                 || code == SQLSERVER_UNIQUE_INDEX || code == ORACLE_UNIQUE_CONSTRAINT;
+    }
+
+    /** The server refused a write as read-only: a standby after failover, or a database set read-only. */
+    static boolean isReadOnly(SQLException e) {
+        int code = e.getErrorCode();
+        return READ_ONLY_SQL_TRANSACTION.equals(e.getSQLState())
+                || (isMysqlGeneralError(e) && (code == MYSQL_OPTION_PREVENTS_STATEMENT || code == MYSQL_READ_ONLY_MODE));
     }
 
     // MySQL and MariaDB report these errors with the catch-all SQLState HY000 and say what they mean in the

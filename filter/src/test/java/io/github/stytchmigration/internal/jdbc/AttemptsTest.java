@@ -48,20 +48,31 @@ class AttemptsTest {
     }
 
     @Test
-    void outOfAttemptsTheLastFailureIsTheCauseAndTheEarlierOnesAreSuppressed() {
-        DatabaseException e = catchThrowableOfType(DatabaseException.class, () -> Attempts.run(3, "settle Stytch user u-1",
-                (attempt, at) -> {
+    void outOfAttemptsContentionIsA503WithTheLastFailureAsCauseAndTheEarlierOnesSuppressed() {
+        DatabaseUnavailableException e = catchThrowableOfType(DatabaseUnavailableException.class,
+                () -> Attempts.run(3, "settle Stytch user u-1", (attempt, at) -> {
                     at.at("link a user row", "UPDATE users SET stytch_user_id = ? WHERE id = ?");
                     throw state(attempt == 3 ? "40P01" : "23505", "Key (email)=(secret@example.com) attempt " + attempt);
                 }));
-        assertThat(e.getMessage()).isEqualTo("Unable to settle Stytch user u-1 after 3 attempts (last: link a user row,"
-                + " SQLState 40P01; SQL [UPDATE users SET stytch_user_id = ? WHERE id = ?])");
+        assertThat(e.getMessage()).isEqualTo("Database busy: Unable to settle Stytch user u-1 after 3 attempts (last: link"
+                + " a user row, SQLState 40P01; SQL [UPDATE users SET stytch_user_id = ? WHERE id = ?])");
+        assertThat(e.retryAfterSeconds()).isEqualTo(Attempts.CONTENTION_RETRY_AFTER_SECONDS);
         assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("40P01");
         assertThat(e.getSuppressed()).hasSize(2);
         assertThat(((SQLException) e.getSuppressed()[0]).getSQLState()).isEqualTo("23505");
         String everything = e.getMessage() + e.getCause().getMessage() + e.getSuppressed()[0].getMessage()
                 + e.getSuppressed()[1].getMessage();
         assertThat(everything).as("driver messages may quote row values").doesNotContain("secret@example.com");
+    }
+
+    @Test
+    void lostRacesToTheEndAreContentionToo() {
+        DatabaseUnavailableException e = catchThrowableOfType(DatabaseUnavailableException.class,
+                () -> Attempts.run(2, "settle", (attempt, at) -> {
+                    at.at("create a user row", "INSERT ...");
+                    throw state("23505", "duplicate key");
+                }));
+        assertThat(e).hasMessageContaining("after 2 attempts").hasMessageContaining("23505");
     }
 
     @Test
@@ -128,7 +139,7 @@ class AttemptsTest {
     @Test
     void violationsOfTheStytchIdIndexOrOfUnnamedConstraintsAreRacesUntilAttemptsRunOut() {
         List<Integer> attempts = new ArrayList<>();
-        DatabaseException e = catchThrowableOfType(DatabaseException.class, () -> Attempts.run(4, "settle",
+        DatabaseUnavailableException e = catchThrowableOfType(DatabaseUnavailableException.class, () -> Attempts.run(4, "settle",
                 Set.of("users_stytch_user_id_key"), (attempt, at) -> {
                     attempts.add(attempt);
                     throw attempt % 2 == 0 ? duplicate("users_stytch_user_id_key", "u-1")
@@ -141,7 +152,7 @@ class AttemptsTest {
     @Test
     void withoutKnownStytchIdIndexesEveryViolationIsARace() {
         List<Integer> attempts = new ArrayList<>();
-        catchThrowableOfType(DatabaseException.class, () -> Attempts.run(3, "settle", (attempt, at) -> {
+        catchThrowableOfType(DatabaseUnavailableException.class, () -> Attempts.run(3, "settle", (attempt, at) -> {
             attempts.add(attempt);
             throw duplicate("users_username_key", "x");
         }));

@@ -5,6 +5,9 @@ import io.github.stytchmigration.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -68,6 +71,39 @@ class DataSourcesIT {
     private static java.util.List<String> threadsNamed(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith(prefix)).collect(java.util.stream.Collectors.toList());
+    }
+
+    @Test
+    void aConnectionThatRefusedAWriteAsReadOnlyIsDroppedNotKept() throws Exception {
+        // As after a failover that demoted its server to a standby: this one connection is read-only now, a new one
+        // would not be. HikariCP alone keeps it (25006 is not among the states it evicts on) until maxLifetime.
+        TestDatabase db = TestDatabase.create();
+        try (HikariDataSource pool = DataSources.pool(db.jdbcUrl(), db.user(), db.password(), 1, 2000)) {
+            int demoted;
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS eviction_probe (x int)");
+                demoted = backendPid(s);
+                s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                assertThat(backendPid(s)).as("the pool's only connection comes back").isEqualTo(demoted);
+                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO eviction_probe VALUES (1)"))
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                assertThat(backendPid(s)).as("a new connection, not the read-only one").isNotEqualTo(demoted);
+                assertThat(s.executeUpdate("INSERT INTO eviction_probe VALUES (2)")).isEqualTo(1);
+            }
+        } finally {
+            db.close();
+        }
+    }
+
+    private static int backendPid(Statement s) throws SQLException {
+        try (ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+            r.next();
+            return r.getInt(1);
+        }
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.github.stytchmigration.internal.jdbc;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.internal.LinkResult;
-import io.github.stytchmigration.internal.MigrationException.DatabaseException;
+import io.github.stytchmigration.internal.MigrationException.DatabaseUnavailableException;
 import io.github.stytchmigration.internal.StytchIdentity;
 import io.github.stytchmigration.testing.CountingDataSource;
 import io.github.stytchmigration.testing.LogCapture;
@@ -162,7 +162,7 @@ class JdbcUserStoreSerializableIT extends JdbcUserStoreIT {
                 counting.reset();
 
                 long started = System.nanoTime();
-                DatabaseException e = catchThrowableOfType(DatabaseException.class,
+                DatabaseUnavailableException e = catchThrowableOfType(DatabaseUnavailableException.class,
                         () -> store.linkOrCreate(verifiedEmail(newStytchId(), "tom@example.com")));
                 long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
@@ -178,6 +178,7 @@ class JdbcUserStoreSerializableIT extends JdbcUserStoreIT {
                 assertThat(e.getMessage()).contains("after " + JdbcUserStore.MAX_ATTEMPTS + " attempts").contains("40001")
                         .doesNotContain("tom@example.com");
                 assertThat(e.getSuppressed()).as("the earlier failures").hasSize(JdbcUserStore.MAX_ATTEMPTS - 1);
+                assertThat(e.retryAfterSeconds()).as("contention passes: 503 with a short Retry-After").isEqualTo(1);
                 assertThat(db.count("SELECT count(*) FROM users")).isZero();
             } finally {
                 db.exec("DROP TRIGGER users_always_conflict ON users", "DROP FUNCTION always_conflict()");
