@@ -14,14 +14,8 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,15 +26,34 @@ import java.util.logging.Logger;
  * Runs the sample app on embedded Jetty 12 (ee10), deploying the same {@code WEB-INF/web.xml} as the
  * WAR, with the {@code jdbc/users} DataSource bound through Jetty's JNDI support.
  *
- * <p>Embedded defaults: PostgreSQL from zonky (data kept in {@code ./.sample-data/postgres}) and the
- * Stytch emulator in-process. With {@code STYTCH_PROJECT_ID} and {@code STYTCH_SECRET} it talks to
+ * <p>Embedded defaults: PostgreSQL from zonky and the Stytch emulator in-process, both keeping their
+ * state in the data directory ({@link DataDir}, default {@code ./.sample-data}), so users and their
+ * Stytch ids survive restarts. With {@code STYTCH_PROJECT_ID} and {@code STYTCH_SECRET} it talks to
  * real Stytch; with {@code DATABASE_URL} (+ {@code DATABASE_USER}, {@code DATABASE_PASSWORD}) it uses
- * that database. {@code --port N} or {@code PORT} (default 8080; 0 = any free port).
+ * that database. {@link #USAGE} lists the flags. A start that fails says why in one line
+ * ({@link StartProblem}).
  */
 public final class SampleLauncher implements AutoCloseable {
     /** Any value works with the emulator; real Stytch needs the project's public token. */
     public static final String EMULATOR_PUBLIC_TOKEN = "public-token-test-emulator";
-    public static final Path DEFAULT_DATA_DIR = Path.of(".sample-data", "postgres");
+    /** Holds {@code postgres/} and {@code emulator/}. */
+    public static final Path DEFAULT_DATA_DIR = Path.of(".sample-data");
+
+    static final String USAGE = String.join(System.lineSeparator(),
+            "usage: java -jar sample-webapp-standalone.jar [--port N] [--host ADDRESS] [--data-dir DIR] [--verbose]",
+            "  --port N          port to listen on (default 8080; 0: any free port)",
+            "  --host ADDRESS    address to listen on (default 127.0.0.1; 0.0.0.0: every interface)",
+            "  --data-dir DIR    the embedded PostgreSQL (DIR/postgres) and the emulator (DIR/emulator) keep",
+            "                    users, Stytch ids and keys here between runs (default ./.sample-data;",
+            "                    delete it to start over)",
+            "  --verbose         stack traces and the embedded servers' logs",
+            "  --help            print this help",
+            "environment:",
+            "  PORT                                  same as --port (the flag wins)",
+            "  STYTCH_PROJECT_ID, STYTCH_SECRET      use real Stytch instead of the emulator; with them",
+            "  STYTCH_API_BASE_URL, STYTCH_PUBLIC_TOKEN (Google login)",
+            "  APP_BASE_URL                          the app's public URL, when not http://localhost:PORT/",
+            "  DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD   use this database instead of the embedded one");
 
     // JUL keeps loggers weakly: hold the ones whose level we set
     private static final List<Logger> QUIETED = new ArrayList<>();
@@ -52,6 +65,8 @@ public final class SampleLauncher implements AutoCloseable {
         Path dataDir = DEFAULT_DATA_DIR;
         Map<String, String> env = Map.of();
         Path webappDir;
+        boolean verbose;
+        boolean help;
 
         public Options port(int port) {
             this.port = port;
@@ -63,7 +78,7 @@ public final class SampleLauncher implements AutoCloseable {
             return this;
         }
 
-        /** Embedded PostgreSQL's data directory (kept between runs). */
+        /** The sample's data directory, holding {@code postgres/} and {@code emulator/} (kept between runs). */
         public Options dataDir(Path dataDir) {
             this.dataDir = dataDir;
             return this;
@@ -84,31 +99,39 @@ public final class SampleLauncher implements AutoCloseable {
         static Options fromEnvironment(String[] args, Map<String, String> env) {
             Options o = new Options().env(env);
             if (nonEmpty(env.get("PORT"))) {
-                o.port = Integer.parseInt(env.get("PORT").trim());
+                o.port = port("PORT", env.get("PORT"));
             }
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (arg) {
-                    case "--port" -> o.port = Integer.parseInt(require(arg, value));
-                    case "--host" -> o.host = require(arg, value);
-                    case "--data-dir" -> o.dataDir = Path.of(require(arg, value));
-                    case "--help", "-h" -> throw new IllegalArgumentException("");
-                    default -> throw new IllegalArgumentException("unknown argument: " + arg);
+                    case "--port" -> o.port = port(arg, value(args, ++i));
+                    case "--host" -> o.host = value(args, ++i);
+                    case "--data-dir" -> o.dataDir = Path.of(value(args, ++i));
+                    case "--verbose", "-v" -> o.verbose = true;
+                    case "--help", "-h" -> o.help = true;
+                    default -> throw new IllegalArgumentException("unknown argument [" + arg + "]");
                 }
-                i++;
-            }
-            if (o.port < 0 || o.port > 65535) {
-                throw new IllegalArgumentException("port [" + o.port + "] must be 0..65535");
             }
             return o;
         }
 
-        private static String require(String arg, String value) {
-            if (value == null) {
-                throw new IllegalArgumentException(arg + " needs a value");
+        private static int port(String name, String value) {
+            try {
+                int port = Integer.parseInt(value.trim());
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // the message below says what is wanted
             }
-            return value;
+            throw new IllegalArgumentException(name + " [" + value + "] must be a port number 0..65535");
+        }
+
+        private static String value(String[] args, int index) {
+            if (index >= args.length || args[index].isBlank()) {
+                throw new IllegalArgumentException(args[index - 1] + " needs a value");
+            }
+            return args[index];
         }
     }
 
@@ -117,47 +140,62 @@ public final class SampleLauncher implements AutoCloseable {
     private final StytchEmulator emulator;
     private final EmbeddedPostgres postgres;
     private final HikariDataSource dataSource;
+    private final DataDir data;
     private final String description;
 
     private SampleLauncher(Server server, String appUrl, StytchEmulator emulator, EmbeddedPostgres postgres,
-                           HikariDataSource dataSource, String description) {
+                           HikariDataSource dataSource, DataDir data, String description) {
         this.server = server;
         this.appUrl = appUrl;
         this.emulator = emulator;
         this.postgres = postgres;
         this.dataSource = dataSource;
+        this.data = data;
         this.description = description;
     }
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$-7s %3$s - %5$s%6$s%n");
-        quiet("org.eclipse.jetty", Level.WARNING);
-        quiet("io.zonky", Level.WARNING);
-        quiet("com.zaxxer.hikari", Level.WARNING);
         Options options;
         try {
             options = Options.fromEnvironment(args, System.getenv());
         } catch (IllegalArgumentException e) {
-            PrintStream err = System.err;
-            if (!e.getMessage().isEmpty()) {
-                err.println(e.getMessage());
-            }
-            err.println("usage: java -jar sample-webapp-standalone.jar [--port N] [--host ADDRESS] [--data-dir DIR]");
-            err.println("  env: PORT; STYTCH_PROJECT_ID, STYTCH_SECRET, STYTCH_API_BASE_URL, STYTCH_PUBLIC_TOKEN, APP_BASE_URL;");
-            err.println("       DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD (default: emulator + embedded PostgreSQL)");
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
+        if (options.help) {
+            System.out.println(USAGE);
+            return;
+        }
+        // a failed start is told in one line: Jetty would log the same failure with its stack trace
+        logLevels(options.verbose ? Level.INFO : Level.OFF);
+        SampleLauncher sample;
         try {
-            SampleLauncher sample = start(options);
-            Runtime.getRuntime().addShutdownHook(new Thread(sample::close, "sample-shutdown"));
-            System.out.println(sample.description);
-            System.out.println("Press Ctrl+C to stop.");
-            sample.server.join();
-        } catch (Exception e) {
-            System.err.println("sample-webapp did not start: " + e);
-            e.printStackTrace();
+            sample = start(options);
+        } catch (Exception | Error e) {
+            System.err.println(StartProblem.explain(e, options));
+            if (options.verbose) {
+                e.printStackTrace();
+            }
             System.exit(1);
+            return;
+        }
+        logLevels(options.verbose ? Level.INFO : Level.WARNING);
+        // Ctrl+C (SIGINT) and kill (SIGTERM) end here: stop Jetty, the emulator and PostgreSQL in order
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sample.close();
+            System.out.println("sample-webapp stopped.");
+            System.out.flush();
+        }, "sample-shutdown"));
+        System.out.println(sample.description);
+        System.out.println("Press Ctrl+C to stop.");
+        System.out.flush();
+        try {
+            sample.server.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -165,24 +203,38 @@ public final class SampleLauncher implements AutoCloseable {
     public static SampleLauncher start(Options options) throws Exception {
         Map<String, String> env = options.env;
         StringBuilder text = new StringBuilder("\nstytch-migration sample-webapp\n");
+        boolean embeddedDatabase = !nonEmpty(env.get("DATABASE_URL"));
+        boolean realStytch = nonEmpty(env.get("STYTCH_PROJECT_ID")) || nonEmpty(env.get("STYTCH_SECRET"));
+        DataDir data = null;
         StytchEmulator emulator = null;
         EmbeddedPostgres postgres = null;
         HikariDataSource dataSource = null;
         Server server = null;
         try {
+            // 0. what would make the start fail late or obscurely: say it now, in one line
+            if (embeddedDatabase || !realStytch) {
+                data = DataDir.open(options.dataDir);
+                text.append("  Data dir:   ").append(data.root())
+                        .append(" (users, Stytch ids and keys survive restarts; delete it to start over)\n");
+            }
+            if (embeddedDatabase) {
+                LeftoverPostgres.stopIfAny(data.postgres()).ifPresent(pid -> text.append("  Note:       stopped the PostgreSQL (pid ")
+                        .append(pid).append(") an earlier sample left running on its data dir\n"));
+            }
+            FreePort.require(options.host, options.port);
+
             // 1. the database
             HikariConfig pool = new HikariConfig();
             pool.setPoolName("sample-users");
             pool.setMaximumPoolSize(10);
             pool.setConnectionTimeout(5_000);
-            if (nonEmpty(env.get("DATABASE_URL"))) {
+            if (!embeddedDatabase) {
                 pool.setJdbcUrl(env.get("DATABASE_URL"));
                 pool.setUsername(env.get("DATABASE_USER"));
                 pool.setPassword(env.get("DATABASE_PASSWORD"));
                 text.append("  Database:   ").append(withoutQuery(env.get("DATABASE_URL"))).append(" (DATABASE_URL)\n");
             } else {
-                Path dataDir = options.dataDir.toAbsolutePath().normalize();
-                Files.createDirectories(dataDir.getParent());
+                Path dataDir = data.postgres();
                 postgres = EmbeddedPostgres.builder()
                         .setDataDirectory(dataDir)
                         .setCleanDataDirectory(false) // keep the users and their progress between runs
@@ -190,13 +242,11 @@ public final class SampleLauncher implements AutoCloseable {
                         .start();
                 pool.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
                 pool.setUsername("postgres");
-                text.append("  Database:   embedded PostgreSQL, data in ").append(dataDir)
-                        .append(" (delete it to start over)\n");
+                text.append("  Database:   embedded PostgreSQL, data in ").append(dataDir).append('\n');
             }
             dataSource = new HikariDataSource(pool);
 
             // 2. Stytch
-            boolean realStytch = nonEmpty(env.get("STYTCH_PROJECT_ID")) || nonEmpty(env.get("STYTCH_SECRET"));
             if (realStytch) {
                 if (!nonEmpty(env.get("STYTCH_PROJECT_ID")) || !nonEmpty(env.get("STYTCH_SECRET"))) {
                     throw new IllegalArgumentException("set both STYTCH_PROJECT_ID and STYTCH_SECRET, or neither (emulator)");
@@ -215,7 +265,9 @@ public final class SampleLauncher implements AutoCloseable {
                         .append(nonEmpty(env.get("STYTCH_PUBLIC_TOKEN")) ? "" : " (no STYTCH_PUBLIC_TOKEN: Google login hidden)")
                         .append('\n');
             } else {
-                emulator = StytchEmulator.builder().port(0).start();
+                boolean newEmulatorDir = !Files.exists(data.emulator());
+                // users, sessions and signing keys survive restarts: Stytch ids stay, JWTs still verify
+                emulator = StytchEmulator.builder().port(0).dataDir(data.emulator()).start();
                 // read by the ${sys:...} placeholders of web.xml
                 System.setProperty("stytch.projectId", emulator.projectId());
                 System.setProperty("stytch.secret", emulator.secret());
@@ -223,13 +275,14 @@ public final class SampleLauncher implements AutoCloseable {
                 System.setProperty("stytch.publicToken", EMULATOR_PUBLIC_TOKEN);
                 System.setProperty("sample.devInboxUrl", emulator.baseUrl() + "/emulator");
                 setOrClear("sample.appBaseUrl", env.get("APP_BASE_URL"));
-                int reRegistered = reRegisterWithEmulator(dataSource, emulator);
+                int relinked = newEmulatorDir ? OlderDataDir.relinkToNewEmulator(dataSource, emulator) : 0;
                 text.append("  Stytch:     emulator at ").append(emulator.baseUrl()).append('\n');
                 text.append("  Dev inbox:  ").append(emulator.baseUrl()).append("/emulator")
                         .append("   <- login emails land here\n");
-                if (reRegistered > 0) {
-                    text.append("              (the emulator keeps no state: re-registered ").append(reRegistered)
-                            .append(reRegistered == 1 ? " migrated user" : " migrated users").append(" with it)\n");
+                if (relinked > 0) {
+                    text.append("  Note:       the emulator had no saved state (a data dir from an older sample): ")
+                            .append(relinked).append(relinked == 1 ? " migrated user" : " migrated users")
+                            .append(" got a new Stytch id, once\n");
                 }
             }
 
@@ -255,9 +308,9 @@ public final class SampleLauncher implements AutoCloseable {
             String appUrl = "http://" + host + ":" + connector.getLocalPort() + "/";
             text.append("  App:        ").append(appUrl).append('\n');
             text.append("  Progress:   ").append(appUrl).append("migration\n");
-            return new SampleLauncher(server, appUrl, emulator, postgres, dataSource, text.toString());
+            return new SampleLauncher(server, appUrl, emulator, postgres, dataSource, data, text.toString());
         } catch (Exception | Error e) {
-            closeAll(server, emulator, dataSource, postgres);
+            closeAll(server, emulator, dataSource, postgres, data);
             throw e;
         }
     }
@@ -288,11 +341,11 @@ public final class SampleLauncher implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(server, emulator, dataSource, postgres);
+        closeAll(server, emulator, dataSource, postgres, data);
     }
 
     private static void closeAll(Server server, StytchEmulator emulator, HikariDataSource dataSource,
-                                 EmbeddedPostgres postgres) {
+                                 EmbeddedPostgres postgres, DataDir data) {
         try {
             if (server != null) {
                 server.stop();
@@ -312,6 +365,9 @@ public final class SampleLauncher implements AutoCloseable {
             }
         } catch (IOException e) {
             System.err.println("stopping PostgreSQL: " + e);
+        }
+        if (data != null) {
+            data.close(); // last: the next sample may start on the directory now
         }
     }
 
@@ -333,51 +389,15 @@ public final class SampleLauncher implements AutoCloseable {
         throw new IllegalStateException("webapp resources not found: neither sample-webapp/ on the class path nor src/main/webapp");
     }
 
-    /**
-     * The emulator starts empty every run while the database keeps its links: give each linked row a
-     * fresh emulator user with the same email so that its next login is ALREADY_LINKED again, not a
-     * conflict. Emulator mode only; real Stytch keeps its users.
-     */
-    private static int reRegisterWithEmulator(DataSource dataSource, StytchEmulator emulator) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT to_regclass('users') IS NOT NULL")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return 0; // first run: the app creates the table
-                }
+    /** Jetty's, zonky's and Hikari's logs at {@code level}; the app's own stay at INFO. */
+    private static void logLevels(Level level) {
+        for (String name : List.of("org.eclipse.jetty", "io.zonky", "com.zaxxer.hikari")) {
+            Logger l = Logger.getLogger(name);
+            l.setLevel(level);
+            if (!QUIETED.contains(l)) {
+                QUIETED.add(l);
             }
-            List<long[]> ids = new ArrayList<>();
-            List<String[]> who = new ArrayList<>();
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT id, email, phone FROM users WHERE stytch_user_id IS NOT NULL ORDER BY id")) {
-                while (rs.next()) {
-                    ids.add(new long[] {rs.getLong(1)});
-                    who.add(new String[] {rs.getString(2), rs.getString(3)});
-                }
-            }
-            int done = 0;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE users SET stytch_user_id = ? WHERE id = ?")) {
-                for (int i = 0; i < ids.size(); i++) {
-                    String email = who.get(i)[0];
-                    String phone = email == null ? who.get(i)[1] : null;
-                    try {
-                        ps.setString(1, emulator.createUser(email, email != null, phone, phone != null));
-                    } catch (RuntimeException e) {
-                        continue; // e.g. a duplicate email: that row keeps its old id
-                    }
-                    ps.setLong(2, ids.get(i)[0]);
-                    done += ps.executeUpdate();
-                }
-            }
-            return done;
         }
-    }
-
-    private static void quiet(String logger, Level level) {
-        Logger l = Logger.getLogger(logger);
-        l.setLevel(level);
-        QUIETED.add(l);
     }
 
     private static void setOrClear(String property, String value) {

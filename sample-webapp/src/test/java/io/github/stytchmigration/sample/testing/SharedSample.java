@@ -26,7 +26,7 @@ public final class SharedSample {
                 Path data = Files.createTempDirectory("sample-webapp-test");
                 sample = SampleLauncher.start(new SampleLauncher.Options()
                         .port(0)
-                        .dataDir(data.resolve("postgres"))
+                        .dataDir(data)
                         .env(Map.of()) // emulator and embedded PostgreSQL, whatever the machine's env says
                         .webappDir(Path.of("src/main/webapp")));
                 SampleLauncher started = sample;
