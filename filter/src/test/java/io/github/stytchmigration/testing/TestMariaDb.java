@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  * ({@link #stopServer()}, {@link #startServer()}) for outage tests; databases and rows survive.
  */
 public final class TestMariaDb implements AutoCloseable {
+    /** System property: {@code innodb_buffer_pool_size} of the server (e.g. {@code 1G}); MariaDB's default (128M) when unset. */
+    public static final String BUFFER_POOL_PROPERTY = "stytch.migration.test.mariadb.bufferPool";
     /** Accepted (no grant tables), distinctive so log checks can look for it. */
     public static final String PASSWORD = "pw-5e4d3c2b-never-logged";
     private static final String USER = "root";
@@ -93,6 +95,10 @@ public final class TestMariaDb implements AutoCloseable {
                 config.setTmpDir(root.resolve("tmp").toString());
                 config.setDefaultCharacterSet("utf8mb4");
                 config.addArg("--user=root");
+                String bufferPool = System.getProperty(BUFFER_POOL_PROPERTY);
+                if (bufferPool != null && !bufferPool.isBlank()) {
+                    config.addArg("--innodb-buffer-pool-size=" + bufferPool);
+                }
                 try {
                     server = new PatientDb(config.build());
                     server.start();
