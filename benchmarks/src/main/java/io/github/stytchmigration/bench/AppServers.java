@@ -14,11 +14,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
- * Several app servers on the run's {@code users} table, as behind a load balancer: each a Jetty server
- * of its own (own port, own threads) whose {@code /app} runs its own filter (own Stytch client, own
- * HikariCP pool behind its own {@link CountingDataSource}). They share this JVM, its cores and its heap,
+ * Several app servers on the run's {@code users} table (or another database's), as behind a load
+ * balancer: each a Jetty server of its own (own port, own threads) whose {@code /app} runs its own filter
+ * (own Stytch client, own HikariCP pool behind its own {@link CountingDataSource}). They share this JVM, its cores and its heap,
  * which separate machines would not: what they share as real servers do is the database and Stytch.
  */
 final class AppServers implements AutoCloseable {
@@ -37,6 +38,16 @@ final class AppServers implements AutoCloseable {
 
     /** Starts {@code count} servers, each with a pool of {@code poolSize} (minimum idle = maximum). */
     static AppServers start(Bench bench, int count, int poolSize, String name) throws Exception {
+        return start(bench, n -> Bench.pool(bench.database(), poolSize, name + "-" + n), count);
+    }
+
+    /** The same on the {@code users} table of {@code database} instead of the run's. */
+    static AppServers start(Bench bench, BenchDb database, int count, int poolSize, String name) throws Exception {
+        return start(bench, n -> Bench.pool(database, poolSize, name + "-" + n), count);
+    }
+
+    /** Starts {@code count} servers, server {@code n} (from 1) on the pool {@code pools.apply(n)}. */
+    private static AppServers start(Bench bench, IntFunction<HikariDataSource> pools, int count) throws Exception {
         AppServers servers = new AppServers(bench);
         try {
             MigrationListener listener = new MigrationListener() {
@@ -46,7 +57,7 @@ final class AppServers implements AutoCloseable {
                 }
             };
             for (int i = 0; i < count; i++) {
-                HikariDataSource pool = Bench.pool(bench.database(), poolSize, name + "-" + (i + 1));
+                HikariDataSource pool = pools.apply(i + 1);
                 servers.pools.add(pool);
                 CountingDataSource statements = new CountingDataSource(pool);
                 servers.counting.add(statements);

@@ -69,10 +69,19 @@ final class Bench implements AutoCloseable {
 
     /** A HikariCP pool of a fixed {@code size} (minimum idle = maximum) on {@code target}. */
     static HikariDataSource pool(TestDatabase target, int size, String name) {
+        return pool(target.jdbcUrl(), target.user(), target.password(), size, name);
+    }
+
+    /** The same on a database of the per-database measurements. */
+    static HikariDataSource pool(BenchDb target, int size, String name) {
+        return pool(target.jdbcUrl(), target.user(), target.password(), size, name);
+    }
+
+    private static HikariDataSource pool(String jdbcUrl, String user, String password, int size, String name) {
         HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(target.jdbcUrl());
-        c.setUsername(target.user());
-        c.setPassword(target.password());
+        c.setJdbcUrl(jdbcUrl);
+        c.setUsername(user);
+        c.setPassword(password);
         c.setMaximumPoolSize(size);
         c.setMinimumIdle(size);
         c.setPoolName(name);

@@ -5,7 +5,6 @@ import io.github.stytchmigration.MigrationListener;
 import io.github.stytchmigration.MigrationOutcome;
 import io.github.stytchmigration.MigrationResult;
 import io.github.stytchmigration.emulator.StytchEmulator;
-import io.github.stytchmigration.testing.CountingDataSource;
 import io.github.stytchmigration.testing.TestDatabase;
 
 import java.net.URLEncoder;
@@ -21,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The apps that callbacks are sent to, on one Jetty server over the run's {@code users} table:
- * {@code /app} (the filter over a HikariCP pool of 10), {@code /floor} (the hand-written floor over
- * its own pool of 10) and {@code /counted} (the filter over a {@link CountingDataSource}). A listener
+ * {@code /app} (the filter over a HikariCP pool of 10) and {@code /floor} (the hand-written floor over
+ * its own pool of 10). A listener
  * counts the filter's outcomes, so every batch is checked to end as the measurement meant.
  */
 final class CallbackApp implements AutoCloseable {
@@ -31,7 +30,6 @@ final class CallbackApp implements AutoCloseable {
     private final int clients;
     private final List<HikariDataSource> pools = new ArrayList<>();
     private final Map<MigrationOutcome, AtomicLong> outcomes = new EnumMap<>(MigrationOutcome.class);
-    private CountingDataSource counting;
     private BenchServer server;
     private int emailCounter;
 
@@ -58,7 +56,6 @@ final class CallbackApp implements AutoCloseable {
     private void startServer(Bench bench) throws Exception {
         HikariDataSource filterPool = pool(10, "bench-filter");
         HikariDataSource floorPool = pool(10, "bench-floor");
-        counting = new CountingDataSource(pool(2, "bench-counted"));
         MigrationListener listener = new MigrationListener() {
             @Override
             public void onSuccess(MigrationResult result) {
@@ -69,7 +66,6 @@ final class CallbackApp implements AutoCloseable {
                 .context("/app", new BenchServlets.App(), bench.filter(filterPool, listener))
                 .context("/floor", new BenchServlets.Floor(emulator.baseUrl(), emulator.projectId(), emulator.secret(),
                         floorPool, FilterFactory.STYTCH_TIMEOUT_MILLIS), null)
-                .context("/counted", new BenchServlets.App(), bench.filter(counting, listener))
                 .start();
     }
 
@@ -79,14 +75,9 @@ final class CallbackApp implements AutoCloseable {
         return pool;
     }
 
-    /** Concurrent clients of a batch sent to {@code /app} or {@code /floor} ({@code /counted} gets one). */
+    /** Concurrent clients of a batch sent to {@code /app} or {@code /floor}. */
     int clients() {
         return clients;
-    }
-
-    /** The statement counter behind {@code /counted}. */
-    CountingDataSource counting() {
-        return counting;
     }
 
     /** {@code n} emails never used before in this run. */
@@ -122,7 +113,7 @@ final class CallbackApp implements AutoCloseable {
             String token = URLEncoder.encode(emulator.magicLinkToken(email), StandardCharsets.UTF_8);
             paths.add(context + "/authenticate?stytch_token_type=magic_links&token=" + token);
         }
-        Load.Run run = Load.run(server.port(), paths, context.equals("/counted") ? 1 : clients);
+        Load.Run run = Load.run(server.port(), paths, clients);
         if (run.errors > 0) {
             throw new IllegalStateException(run.errors + " of " + paths.size() + " callbacks to " + context
                     + " failed; first: " + run.firstError);

@@ -2,7 +2,6 @@ package io.github.stytchmigration.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.stytchmigration.MigrationOutcome;
-import io.github.stytchmigration.testing.TestDatabase;
 import org.knowm.xchart.CategoryChart;
 
 import java.util.ArrayList;
@@ -13,13 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Scale: the filter's link-or-create timed directly (the database part of a callback) on a small and a
  * large copy of the contract's table, per outcome; target: p50 ratio large/small {@code <= 1.25}. Then,
- * without the {@code lower(email)} index, the schema check must warn (and a first login scans).
+ * without the {@code lower(email)} index, the schema check must warn (and a first login scans). On
+ * PostgreSQL, then on MariaDB with the same targets ({@link BenchDb}).
  */
 final class Scale implements Measurement {
     /** Distinct returning users probed, at both table sizes. */
@@ -41,55 +39,60 @@ final class Scale implements Measurement {
     @Override
     public void run(Bench bench, Report.Section report) throws Exception {
         Sizes sizes = bench.mode().pick(Sizes.FULL, Sizes.SMOKE);
-        report.heading("scale: link-or-create latency at " + sizes.small() + " vs " + sizes.large()
-                + " rows (JdbcUserStore, one connection, " + sizes.rounds() + " rounds of "
-                + sizes.opsPerRound() + " per outcome and size, alternating sizes call by call)");
         int[] rowCounts = {sizes.small(), sizes.large()};
-        // Both tables live in ONE database and are reached through ONE pooled connection (one server
-        // backend). On two vCPUs, where the backend and the JVM thread happen to be scheduled decides
-        // a loopback round trip's cost (same core vs waking an idle vCPU: 2-3x), and it sticks for
-        // seconds. Separate databases or pools, or size-by-size rounds, measured that placement as a
-        // table-size effect: the same code printed ratios from 1.10 to 2.01. Alternating the two
-        // tables call by call on the same backend leaves the table size as the only difference.
-        try (TestDatabase db = TestDatabase.create()) {
-            for (int s = 0; s < 2; s++) {
-                long t0 = System.nanoTime();
-                generate(db, table(rowCounts[s]), rowCounts[s]);
-                report.detail(String.format(Locale.ROOT, "generated %,d rows in %.1f s", rowCounts[s], (System.nanoTime() - t0) / 1e9));
-            }
-            try (HikariDataSource pool = Bench.pool(db, 1, "bench-scale")) {
-                FilterFactory.Store[] stores = new FilterFactory.Store[2];
+        CategoryChart chart = report.chart("Link-or-create p50 by table size", "ms");
+        for (BenchDb.Kind kind : BenchDb.Kind.values()) {
+            report.heading(kind.label() + ": link-or-create latency at " + sizes.small() + " vs " + sizes.large()
+                    + " rows (JdbcUserStore, one connection, " + sizes.rounds() + " rounds of "
+                    + sizes.opsPerRound() + " per outcome and size, alternating sizes call by call)");
+            usedOdd.forEach(Set::clear);
+            // Both tables live in ONE database and are reached through ONE pooled connection (one server
+            // backend). On two vCPUs, where the backend and the JVM thread happen to be scheduled decides
+            // a loopback round trip's cost (same core vs waking an idle vCPU: 2-3x), and it sticks for
+            // seconds. Separate databases or pools, or size-by-size rounds, measured that placement as a
+            // table-size effect: the same code printed ratios from 1.10 to 2.01. Alternating the two
+            // tables call by call on the same backend leaves the table size as the only difference.
+            try (BenchDb db = kind.create()) {
                 for (int s = 0; s < 2; s++) {
-                    stores[s] = FilterFactory.store(pool, table(rowCounts[s]));
+                    long t0 = System.nanoTime();
+                    db.generate(table(rowCounts[s]), rowCounts[s]);
+                    report.detail(String.format(Locale.ROOT, "generated %,d rows in %.1f s", rowCounts[s], (System.nanoTime() - t0) / 1e9));
                 }
-                timeBothSizes(report, sizes, rowCounts, stores);
-                withoutEmailIndex(report, sizes, db, rowCounts[1], stores[1]);
+                try (HikariDataSource pool = Bench.pool(db, 1, "bench-scale")) {
+                    FilterFactory.Store[] stores = new FilterFactory.Store[2];
+                    for (int s = 0; s < 2; s++) {
+                        stores[s] = FilterFactory.store(pool, table(rowCounts[s]));
+                    }
+                    timeBothSizes(report, kind, chart, sizes, rowCounts, stores);
+                    withoutEmailIndex(report, kind, sizes, db, rowCounts[1], stores[1]);
+                }
             }
         }
     }
 
-    private void timeBothSizes(Report.Section report, Sizes sizes, int[] rowCounts, FilterFactory.Store[] stores) {
+    private void timeBothSizes(Report.Section report, BenchDb.Kind kind, CategoryChart chart, Sizes sizes, int[] rowCounts,
+                               FilterFactory.Store[] stores) {
         Map<String, List<Double>> latencies = new LinkedHashMap<>();
         Map<String, List<Double>> roundP50 = new LinkedHashMap<>();
         for (int r = -1; r < sizes.rounds(); r++) { // r = -1: warm-up
-            for (MigrationOutcome kind : KINDS) {
+            for (MigrationOutcome outcome : KINDS) {
                 int ops = r < 0 ? Math.max(5, sizes.opsPerRound() / 3) : sizes.opsPerRound();
                 double[][] ms = new double[2][ops];
                 for (int i = 0; i < ops; i++) {
                     for (int j = 0; j < 2; j++) {
                         int s = (i + j) % 2; // small first on even calls, large first on odd ones
-                        FilterFactory.Identity identity = identity(kind, rowCounts[s], usedOdd.get(s));
+                        FilterFactory.Identity identity = identity(outcome, rowCounts[s], usedOdd.get(s));
                         long t0 = System.nanoTime();
-                        MigrationOutcome outcome = stores[s].linkOrCreate(identity);
+                        MigrationOutcome got = stores[s].linkOrCreate(identity);
                         ms[s][i] = (System.nanoTime() - t0) / 1e6;
-                        if (outcome != kind) {
-                            throw new IllegalStateException("expected " + kind + ", got " + outcome);
+                        if (got != outcome) {
+                            throw new IllegalStateException(kind.label() + ": expected " + outcome + ", got " + got);
                         }
                     }
                 }
                 if (r >= 0) {
                     for (int s = 0; s < 2; s++) {
-                        String key = kind.name().toLowerCase(Locale.ROOT) + "_" + s;
+                        String key = outcome.name().toLowerCase(Locale.ROOT) + "_" + s;
                         List<Double> all = latencies.computeIfAbsent(key, x -> new ArrayList<>());
                         for (double m : ms[s]) {
                             all.add(m);
@@ -103,8 +106,8 @@ final class Scale implements Measurement {
         List<String> labels = new ArrayList<>();
         List<Double> smallP50 = new ArrayList<>();
         List<Double> largeP50 = new ArrayList<>();
-        for (MigrationOutcome kind : KINDS) {
-            String k = kind.name().toLowerCase(Locale.ROOT);
+        for (MigrationOutcome outcome : KINDS) {
+            String k = outcome.name().toLowerCase(Locale.ROOT);
             double[] small = toArray(latencies.get(k + "_0"));
             double[] large = toArray(latencies.get(k + "_1"));
             List<Double> ratios = new ArrayList<>();
@@ -113,32 +116,35 @@ final class Scale implements Measurement {
             }
             double ratio = Stats.median(ratios);
             worst = Math.max(worst, ratio);
-            report.figure("scale_p50_ms_" + k + "_small", Stats.percentile(small, 50), 3);
-            report.figure("scale_p99_ms_" + k + "_small", Stats.percentile(small, 99), 3);
-            report.figure("scale_p50_ms_" + k + "_large", Stats.percentile(large, 50), 3);
-            report.figure("scale_p99_ms_" + k + "_large", Stats.percentile(large, 99), 3);
-            report.figure("scale_ratio_" + k, ratio, 3);
-            report.row(String.format(Locale.ROOT, "%s p50/p99 ms, %,d vs %,d rows", kind, rowCounts[0], rowCounts[1]),
+            report.figure(kind.key("scale_p50_ms_" + k + "_small"), Stats.percentile(small, 50), 3);
+            report.figure(kind.key("scale_p99_ms_" + k + "_small"), Stats.percentile(small, 99), 3);
+            report.figure(kind.key("scale_p50_ms_" + k + "_large"), Stats.percentile(large, 50), 3);
+            report.figure(kind.key("scale_p99_ms_" + k + "_large"), Stats.percentile(large, 99), 3);
+            report.figure(kind.key("scale_ratio_" + k), ratio, 3);
+            report.row(kind.row(String.format(Locale.ROOT, "%s p50/p99 ms, %,d vs %,d rows", outcome, rowCounts[0], rowCounts[1])),
                     String.format(Locale.ROOT, "%.3f/%.3f vs %.3f/%.3f", Stats.percentile(small, 50), Stats.percentile(small, 99),
                             Stats.percentile(large, 50), Stats.percentile(large, 99)));
-            report.row(kind + " p50 ratio large/small", Stats.spread(ratios, "%.3f"), "<= 1.25", ratio <= 1.25);
-            labels.add(kind.name());
+            report.row(kind.row(outcome + " p50 ratio large/small"), Stats.spread(ratios, "%.3f"), "<= 1.25", ratio <= 1.25);
+            labels.add(outcome.name());
             smallP50.add(Stats.round(Stats.percentile(small, 50), 3));
             largeP50.add(Stats.round(Stats.percentile(large, 50), 3));
         }
-        report.figure("scale_rows_small", rowCounts[0]);
-        report.figure("scale_rows_large", rowCounts[1]);
-        report.figure("scale_ratio", worst, 3);
-        CategoryChart chart = report.chart("Link-or-create p50 by table size", "ms");
-        chart.addSeries("small table", labels, smallP50);
-        chart.addSeries("large table", labels, largeP50);
+        report.figure(kind.key("scale_rows_small"), rowCounts[0]);
+        report.figure(kind.key("scale_rows_large"), rowCounts[1]);
+        report.figure(kind.key("scale_ratio"), worst, 3);
+        chart.addSeries(kind.label() + ", small table", labels, smallP50);
+        chart.addSeries(kind.label() + ", large table", labels, largeP50);
     }
 
-    /** Without the lower(email) index: the init-time check warns, and a first login scans. */
-    private void withoutEmailIndex(Report.Section report, Sizes sizes, TestDatabase db, int rows, FilterFactory.Store store) {
-        db.exec("DROP INDEX " + table(rows) + "_lower_email_idx");
+    /** Without the email lookup index: the init-time check warns, and a first login scans. */
+    private void withoutEmailIndex(Report.Section report, BenchDb.Kind kind, Sizes sizes, BenchDb db, int rows,
+                                   FilterFactory.Store store) {
+        db.dropEmailIndex(table(rows));
         List<String> warnings = store.schemaWarnings();
-        boolean warned = warnings.stream().anyMatch(w -> w.contains("No index on lower(email)"));
+        // the warning's wording differs per database (PostgreSQL names lower(email), MariaDB the generated column);
+        // both say this
+        String warning = warnings.stream().filter(w -> w.contains("every first login scans the table")).findFirst().orElse(null);
+        boolean warned = warning != null;
         int probes = Math.max(3, sizes.opsPerRound() / 10);
         double[] scan = new double[probes];
         for (int i = 0; i < probes; i++) {
@@ -147,13 +153,13 @@ final class Scale implements Measurement {
             store.linkOrCreate(identity);
             scan[i] = (System.nanoTime() - t0) / 1e6;
         }
-        report.figure("schema_check_warns_without_email_index", warned);
-        report.figure("scale_p50_ms_linked_large_no_email_index", Stats.percentile(scan, 50), 3);
-        report.row("SchemaCheck warns without lower(email) index", warned ? "yes" : "no", "yes", warned);
-        report.row(String.format(Locale.ROOT, "LINKED p50 ms without that index, %,d rows", rows),
+        report.figure(kind.key("schema_check_warns_without_email_index"), warned);
+        report.figure(kind.key("scale_p50_ms_linked_large_no_email_index"), Stats.percentile(scan, 50), 3);
+        report.row(kind.row("SchemaCheck warns without lower(email) index"), warned ? "yes" : "no", "yes", warned);
+        report.row(kind.row(String.format(Locale.ROOT, "LINKED p50 ms without that index, %,d rows", rows)),
                 String.format(Locale.ROOT, "%.3f", Stats.percentile(scan, 50)));
         if (warned) {
-            report.detail("captured: " + warnings.get(0).replace("\n", " | "));
+            report.detail("captured: " + warning.replace("\n", " | "));
         }
     }
 
@@ -184,27 +190,6 @@ final class Scale implements Measurement {
                 return FilterFactory.identity("user-fresh-" + f, "fresh" + f + "@scale.example");
             }
         }
-    }
-
-    /** The contract's table (named {@code table}), filled by generate_series, then its indexes, then ANALYZE. */
-    private static void generate(TestDatabase target, String table, int rows) {
-        target.exec("CREATE TABLE " + table + " (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
-                        + " stytch_user_id VARCHAR(255), created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                "INSERT INTO " + table + " (email, stytch_user_id) SELECT 'seed' || g || '@scale.example',"
-                        + " CASE WHEN g % 2 = 0 THEN 'user-seed-' || g END FROM generate_series(1, " + rows + ") AS g",
-                "ALTER TABLE " + table + " ADD CONSTRAINT " + table + "_stytch_user_id_key UNIQUE (stytch_user_id)",
-                "CREATE INDEX " + table + "_lower_email_idx ON " + table + " (lower(email))",
-                "CREATE INDEX " + table + "_phone_idx ON " + table + " (phone)",
-                "VACUUM ANALYZE " + table,
-                // the timed LINKED/CREATED writes would trigger autovacuum on the 10k table mid-round
-                "ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
-        // Load the table and its indexes into shared_buffers (sized by the bench profile), as on a server
-        // whose users table is in memory: 10k vs 1M rows then compares the query plans (index depth, no
-        // scans), not first reads of pages that a random probe of 1M rows would mostly be making.
-        String relations = Stream.of("", "_pkey", "_stytch_user_id_key", "_lower_email_idx", "_phone_idx")
-                .map(suffix -> "'" + table + suffix + "'").collect(Collectors.joining(", "));
-        target.exec("CREATE EXTENSION IF NOT EXISTS pg_prewarm",
-                "SELECT pg_prewarm(c.oid::regclass) FROM pg_class c WHERE c.relname IN (" + relations + ")");
     }
 
     private static double[] toArray(List<Double> values) {

@@ -41,10 +41,13 @@ class BenchmarkSmokeIT {
                 // 2. callbacks vs floor
                 "already_linked_ratio", "linked_ratio", "created_ratio", "callbacks_per_s_filter_already_linked",
                 "p50_ms_filter_already_linked", "p99_ms_filter_already_linked", "callbacks_per_s_floor_existing",
-                // 3. round trips
+                // 3. round trips, on PostgreSQL and on MariaDB
                 "round_trips_already_linked", "round_trips_linked", "round_trips_created",
-                // 4. scale
+                "round_trips_already_linked_mariadb", "round_trips_linked_mariadb", "round_trips_created_mariadb",
+                // 4. scale, on PostgreSQL and on MariaDB
                 "scale_ratio", "scale_p50_ms_linked_small", "scale_p50_ms_linked_large",
+                "scale_ratio_mariadb", "scale_p50_ms_linked_small_mariadb", "scale_p50_ms_linked_large_mariadb",
+                "scale_p50_ms_linked_large_no_email_index_mariadb",
                 // 5. memory and threads
                 "heap_mb_first", "heap_mb_second", "heap_delta_mb", "threads_first", "threads_second",
                 // 6. bulkhead under a login storm
@@ -67,10 +70,13 @@ class BenchmarkSmokeIT {
         }
         assertThat(number(json, "passthrough_ratio")).isGreaterThan(0);
         assertThat(number(json, "round_trips_already_linked")).isGreaterThanOrEqualTo(1);
-        assertThat(json).contains("\"schema_check_warns_without_email_index\":true");
+        assertThat(number(json, "round_trips_already_linked_mariadb")).isGreaterThanOrEqualTo(1);
+        assertThat(json).contains("\"schema_check_warns_without_email_index\":true")
+                .contains("\"schema_check_warns_without_email_index_mariadb\":true");
 
         for (String measurement : List.of("| 1 pass-through ratio", "| 2 ALREADY_LINKED / floor", "| 3 round trips CREATED",
-                "| 4 LINKED p50 ratio", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
+                "| 3 MariaDB round trips ALREADY_LINKED", "| 3 MariaDB round trips CREATED", "| 4 LINKED p50 ratio",
+                "| 4 MariaDB LINKED p50 ratio", "| 4 MariaDB SchemaCheck warns", "| 5 heap MB", "| 5 threads", "| 6 rejected callback p99 ms",
                 "| 7 session steady ratio with/no filter", "| 7 Stytch calls for forged JWTs",
                 "| 8 round trips ALREADY_LINKED on another server", "| 9 CREATED two servers / one",
                 "| 10 ALREADY_LINKED, writeExternalId on / off", "| 11 report on")) {

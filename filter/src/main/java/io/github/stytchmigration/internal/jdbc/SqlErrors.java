@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -112,6 +113,15 @@ final class SqlErrors {
 
     /** Walks {@code getNextException()} and {@code getCause()} (bounded) and returns the first telling kind. */
     static Kind classify(Throwable failure) {
+        Kind kind = firstInChain(failure, SqlErrors::classifyOne);
+        return kind == null ? Kind.OTHER : kind;
+    }
+
+    /**
+     * The first non-null answer of {@code look} over {@code failure}, its next exceptions and causes,
+     * breadth first; each throwable once (a chain may loop), at most {@code MAX_DEPTH} of them; null when none.
+     */
+    private static <T> T firstInChain(Throwable failure, Function<Throwable, T> look) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Throwable> queue = new ArrayDeque<>();
         queue.add(failure);
@@ -120,9 +130,9 @@ final class SqlErrors {
             if (!seen.add(t)) {
                 continue;
             }
-            Kind kind = classifyOne(t);
-            if (kind != null) {
-                return kind;
+            T found = look.apply(t);
+            if (found != null) {
+                return found;
             }
             if (t instanceof SQLException && ((SQLException) t).getNextException() != null) {
                 queue.add(((SQLException) t).getNextException());
@@ -131,7 +141,7 @@ final class SqlErrors {
                 queue.add(t.getCause());
             }
         }
-        return Kind.OTHER;
+        return null;
     }
 
     private static Kind classifyOne(Throwable t) {
@@ -205,32 +215,16 @@ final class SqlErrors {
      * connection, and another one would answer the same.
      */
     static boolean isConnectionLost(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Throwable> queue = new ArrayDeque<>();
-        queue.add(failure);
-        while (!queue.isEmpty() && seen.size() < MAX_DEPTH) {
-            Throwable t = queue.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            if (t instanceof SQLNonTransientConnectionException || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException) {
-                String state = ((SQLException) t).getSQLState();
-                if (state != null && (state.startsWith(CONNECTION_EXCEPTION_CLASS) || ADMIN_SHUTDOWN.equals(state)
-                        || CRASH_SHUTDOWN.equals(state))) {
-                    return true;
-                }
-                if (((SQLException) t).getNextException() != null) {
-                    queue.add(((SQLException) t).getNextException());
-                }
-            }
-            if (t.getCause() != null) {
-                queue.add(t.getCause());
-            }
+        return firstInChain(failure, t -> connectionLost(t) ? Boolean.TRUE : null) != null;
+    }
+
+    private static boolean connectionLost(Throwable t) {
+        if (t instanceof SQLNonTransientConnectionException || t instanceof java.sql.SQLRecoverableException) {
+            return true;
         }
-        return false;
+        String state = t instanceof SQLException ? ((SQLException) t).getSQLState() : null;
+        return state != null && (state.startsWith(CONNECTION_EXCEPTION_CLASS) || ADMIN_SHUTDOWN.equals(state)
+                || CRASH_SHUTDOWN.equals(state));
     }
 
     /** A pool's "no connection free within its wait", recognised by type and cause, not by compile-time class. */
@@ -258,25 +252,9 @@ final class SqlErrors {
      * database). Only the name is taken: never the values the message quotes.
      */
     static String violatedConstraint(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayDeque<Throwable> queue = new ArrayDeque<>();
-        queue.add(failure);
-        while (!queue.isEmpty() && seen.size() < MAX_DEPTH) {
-            Throwable t = queue.poll();
-            if (!seen.add(t)) {
-                continue;
-            }
-            if (t instanceof SQLException && isUniqueViolation((SQLException) t)) {
-                return constraintName(String.valueOf(t.getMessage()));
-            }
-            if (t instanceof SQLException && ((SQLException) t).getNextException() != null) {
-                queue.add(((SQLException) t).getNextException());
-            }
-            if (t.getCause() != null) {
-                queue.add(t.getCause());
-            }
-        }
-        return null;
+        SQLException duplicate = firstInChain(failure,
+                t -> t instanceof SQLException && isUniqueViolation((SQLException) t) ? (SQLException) t : null);
+        return duplicate == null ? null : constraintName(String.valueOf(duplicate.getMessage()));
     }
 
     static String constraintName(String message) {
