@@ -255,6 +255,7 @@ public final class SampleLauncher implements AutoCloseable {
             String appUrl = "http://" + host + ":" + connector.getLocalPort() + "/";
             text.append("  App:        ").append(appUrl).append('\n');
             text.append("  Progress:   ").append(appUrl).append("migration\n");
+            text.append(OperatorLines.text(postgres == null ? 0 : postgres.getPort(), env, options.webappDir));
             return new SampleLauncher(server, appUrl, emulator, postgres, dataSource, text.toString());
         } catch (Exception | Error e) {
             closeAll(server, emulator, dataSource, postgres);
