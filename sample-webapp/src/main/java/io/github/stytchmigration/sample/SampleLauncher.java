@@ -306,6 +306,7 @@ public final class SampleLauncher implements AutoCloseable {
 
             String host = "127.0.0.1".equals(options.host) || "0.0.0.0".equals(options.host) ? "localhost" : options.host;
             String appUrl = "http://" + host + ":" + connector.getLocalPort() + "/";
+            text.append(OperatorLines.text(postgres == null ? 0 : postgres.getPort(), env, options.webappDir));
             text.append("  App:        ").append(appUrl).append('\n');
             text.append("  Progress:   ").append(appUrl).append("migration\n");
             return new SampleLauncher(server, appUrl, emulator, postgres, dataSource, data, text.toString());
