@@ -1,5 +1,6 @@
 package io.github.stytchmigration.bench;
 
+import io.github.stytchmigration.testing.RealDatabase;
 import io.github.stytchmigration.testing.TestDatabase;
 import io.github.stytchmigration.testing.TestMariaDb;
 
@@ -18,6 +19,11 @@ import java.util.stream.Stream;
  * MariaDB's carry a prefix and a suffix. The few statements that differ per database are here.
  */
 abstract class BenchDb implements AutoCloseable {
+    private final RealDatabase db;
+
+    private BenchDb(RealDatabase db) {
+        this.db = db;
+    }
 
     /** The kinds, in the order the measurements run them. */
     enum Kind {
@@ -56,19 +62,31 @@ abstract class BenchDb implements AutoCloseable {
 
     abstract Kind kind();
 
-    abstract String jdbcUrl();
+    String jdbcUrl() {
+        return db.jdbcUrl();
+    }
 
-    abstract String user();
+    String user() {
+        return db.user();
+    }
 
-    abstract String password();
+    String password() {
+        return db.password();
+    }
 
     /** Unpooled connections to this database. */
-    abstract DataSource dataSource();
+    DataSource dataSource() {
+        return db.dataSource();
+    }
 
-    abstract void exec(String... sql);
+    void exec(String... sql) {
+        db.exec(sql);
+    }
 
     /** The contract's {@code users} table with the lookup indexes the schema check asks for. */
-    abstract void createUsersTable();
+    void createUsersTable() {
+        db.createDefaultUsersTable();
+    }
 
     /**
      * The contract's table named {@code table} with {@code rows} rows, {@code seed<g>@scale.example} for g in
@@ -95,13 +113,13 @@ abstract class BenchDb implements AutoCloseable {
 
     /** Drops the database (the server stays up for the rest of the run). */
     @Override
-    public abstract void close();
+    public void close() {
+        db.close();
+    }
 
     private static final class Postgres extends BenchDb {
-        private final TestDatabase db;
-
         Postgres(TestDatabase db) {
-            this.db = db;
+            super(db);
         }
 
         @Override
@@ -110,38 +128,8 @@ abstract class BenchDb implements AutoCloseable {
         }
 
         @Override
-        String jdbcUrl() {
-            return db.jdbcUrl();
-        }
-
-        @Override
-        String user() {
-            return db.user();
-        }
-
-        @Override
-        String password() {
-            return db.password();
-        }
-
-        @Override
-        DataSource dataSource() {
-            return db.dataSource();
-        }
-
-        @Override
-        void exec(String... sql) {
-            db.exec(sql);
-        }
-
-        @Override
-        void createUsersTable() {
-            db.createDefaultUsersTable();
-        }
-
-        @Override
         void generate(String table, int rows) {
-            db.exec("CREATE TABLE " + table + " (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
+            exec("CREATE TABLE " + table + " (id BIGSERIAL PRIMARY KEY, email TEXT, phone TEXT,"
                             + " stytch_user_id VARCHAR(255), created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                     "INSERT INTO " + table + " (email, stytch_user_id) SELECT 'seed' || g || '@scale.example',"
                             + " CASE WHEN g % 2 = 0 THEN 'user-seed-' || g END FROM generate_series(1, " + rows + ") AS g",
@@ -156,26 +144,19 @@ abstract class BenchDb implements AutoCloseable {
             // 1M rows would mostly be making.
             String relations = Stream.of("", "_pkey", "_stytch_user_id_key", "_lower_email_idx", "_phone_idx")
                     .map(suffix -> "'" + table + suffix + "'").collect(Collectors.joining(", "));
-            db.exec("CREATE EXTENSION IF NOT EXISTS pg_prewarm",
+            exec("CREATE EXTENSION IF NOT EXISTS pg_prewarm",
                     "SELECT pg_prewarm(c.oid::regclass) FROM pg_class c WHERE c.relname IN (" + relations + ")");
         }
 
         @Override
         void dropEmailIndex(String table) {
-            db.exec("DROP INDEX " + table + "_lower_email_idx");
-        }
-
-        @Override
-        public void close() {
-            db.close();
+            exec("DROP INDEX " + table + "_lower_email_idx");
         }
     }
 
     private static final class MariaDb extends BenchDb {
-        private final TestMariaDb db;
-
         MariaDb(TestMariaDb db) {
-            this.db = db;
+            super(db);
         }
 
         @Override
@@ -184,40 +165,10 @@ abstract class BenchDb implements AutoCloseable {
         }
 
         @Override
-        String jdbcUrl() {
-            return db.jdbcUrl();
-        }
-
-        @Override
-        String user() {
-            return db.user();
-        }
-
-        @Override
-        String password() {
-            return db.password();
-        }
-
-        @Override
-        DataSource dataSource() {
-            return db.dataSource();
-        }
-
-        @Override
-        void exec(String... sql) {
-            db.exec(sql);
-        }
-
-        @Override
-        void createUsersTable() {
-            db.createDefaultUsersTable();
-        }
-
-        @Override
         void generate(String table, int rows) {
             // The README's MariaDB DDL: a binary Stytch id column, the email lookup through an indexed generated
             // column. Rows come from the SEQUENCE engine (seq_1_to_N); the indexes are built after the insert.
-            db.exec("CREATE TABLE " + table + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(320), phone VARCHAR(32),"
+            exec("CREATE TABLE " + table + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(320), phone VARCHAR(32),"
                             + " stytch_user_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin,"
                             + " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
                             + " email_lower VARCHAR(320) AS (lower(email)) VIRTUAL)",
@@ -228,7 +179,7 @@ abstract class BenchDb implements AutoCloseable {
                     "ANALYZE TABLE " + table);
             // Read the clustered index and each secondary index into the InnoDB buffer pool (sized by the bench
             // profile), as pg_prewarm does on PostgreSQL: a full scan, then a covering scan of each index.
-            db.exec("SELECT count(*) FROM " + table + " IGNORE INDEX (" + table + "_stytch_user_id_key, "
+            exec("SELECT count(*) FROM " + table + " IGNORE INDEX (" + table + "_stytch_user_id_key, "
                             + table + "_email_lower_idx, " + table + "_phone_idx)",
                     "SELECT count(stytch_user_id) FROM " + table + " FORCE INDEX (" + table + "_stytch_user_id_key)",
                     "SELECT count(email_lower) FROM " + table + " FORCE INDEX (" + table + "_email_lower_idx)",
@@ -237,12 +188,7 @@ abstract class BenchDb implements AutoCloseable {
 
         @Override
         void dropEmailIndex(String table) {
-            db.exec("ALTER TABLE " + table + " DROP INDEX " + table + "_email_lower_idx");
-        }
-
-        @Override
-        public void close() {
-            db.close();
+            exec("ALTER TABLE " + table + " DROP INDEX " + table + "_email_lower_idx");
         }
     }
 }

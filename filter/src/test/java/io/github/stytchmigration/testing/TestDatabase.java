@@ -11,15 +11,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -42,7 +36,7 @@ import java.util.stream.Stream;
  * <p>The embedded server trusts every local connection; {@link #password()} still returns a
  * distinctive non-empty value ({@value #EMBEDDED_PASSWORD}) so tests can prove it never reaches a log.
  */
-public final class TestDatabase implements AutoCloseable {
+public final class TestDatabase extends RealDatabase {
     /** System property: {@code shared_buffers} of the embedded server (e.g. {@code 1GB}); PostgreSQL's default when unset. */
     public static final String SHARED_BUFFERS_PROPERTY = "stytch.migration.test.pg.sharedBuffers";
 
@@ -139,42 +133,37 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /** Unpooled DataSource of this database (a new physical connection each time; 5 s connect timeout). */
+    @Override
     public DataSource dataSource() {
         return dataSource;
     }
 
     /** {@code jdbc:postgresql://localhost:PORT/NAME}: for a HikariCP pool or a Tomcat JNDI resource. */
+    @Override
     public String jdbcUrl() {
         return jdbcUrl;
     }
 
+    @Override
     public String user() {
         return user;
     }
 
+    @Override
     public String password() {
         return password;
     }
 
     /** The database name (lower case, unquoted). */
+    @Override
     public String databaseName() {
         return name;
     }
 
     /** Creates the app's default {@code users} table: see {@link UsersTable}. */
+    @Override
     public void createDefaultUsersTable() {
         UsersTable.create(this);
-    }
-
-    /** Runs each statement in autocommit. */
-    public void exec(String... sql) {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("exec failed: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -217,24 +206,6 @@ public final class TestDatabase implements AutoCloseable {
     @FunctionalInterface
     private interface Column<T> {
         T read(ResultSet rs) throws SQLException;
-    }
-
-    /** Every row, column labels lower-cased, values as JDBC returns them. */
-    public List<Map<String, Object>> query(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData meta = rs.getMetaData();
-            List<Map<String, Object>> rows = new ArrayList<>();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException("query failed: " + e.getMessage(), e);
-        }
     }
 
     /** Drops this database (terminating its connections); one of {@link #existing} is left alone. The server stays up for other classes. */

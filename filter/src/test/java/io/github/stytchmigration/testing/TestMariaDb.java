@@ -13,16 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -45,7 +38,7 @@ import java.util.stream.Stream;
  * <p>The server can be stopped and started again on the same port and data directory
  * ({@link #stopServer()}, {@link #startServer()}) for outage tests; databases and rows survive.
  */
-public final class TestMariaDb implements AutoCloseable {
+public final class TestMariaDb extends RealDatabase {
     /** System property: {@code innodb_buffer_pool_size} of the server (e.g. {@code 1G}); MariaDB's default (128M) when unset. */
     public static final String BUFFER_POOL_PROPERTY = "stytch.migration.test.mariadb.bufferPool";
     /** Accepted (no grant tables), distinctive so log checks can look for it. */
@@ -171,7 +164,7 @@ public final class TestMariaDb implements AutoCloseable {
         }
     }
 
-    /** Unpooled DataSource of this database (a new physical connection each time). */
+    @Override
     public DataSource dataSource() {
         return dataSource("");
     }
@@ -189,18 +182,22 @@ public final class TestMariaDb implements AutoCloseable {
     }
 
     /** {@code jdbc:mariadb://localhost:PORT/NAME}: for a pool. */
+    @Override
     public String jdbcUrl() {
         return jdbcUrl;
     }
 
+    @Override
     public String user() {
         return USER;
     }
 
+    @Override
     public String password() {
         return PASSWORD;
     }
 
+    @Override
     public String databaseName() {
         return name;
     }
@@ -210,6 +207,7 @@ public final class TestMariaDb implements AutoCloseable {
      * created_at)}, plus the generated {@code email_lower} column with its index and the {@code phone}
      * index the schema check asks for.
      */
+    @Override
     public void createDefaultUsersTable() {
         exec("CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(320), phone VARCHAR(32),"
                 + " stytch_user_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin,"
@@ -217,60 +215,6 @@ public final class TestMariaDb implements AutoCloseable {
                 + " email_lower VARCHAR(320) AS (lower(email)) VIRTUAL,"
                 + " UNIQUE KEY users_stytch_user_id_key (stytch_user_id), INDEX users_email_lower_idx (email_lower),"
                 + " INDEX users_phone_idx (phone))");
-    }
-
-    /** Runs each statement. */
-    public void exec(String... sql) {
-        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("exec failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** The first column of the first row as a number. */
-    public long count(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new IllegalStateException("no row: " + sql);
-            }
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException("count failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Runs an INSERT and returns the AUTO_INCREMENT id it generated. */
-    public long insert(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.executeUpdate(sql, Statement.RETURN_GENERATED_KEYS);
-            try (ResultSet rs = st.getGeneratedKeys()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("insert failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Every row, column labels lower-cased, values as JDBC returns them. */
-    public List<Map<String, Object>> query(String sql) {
-        try (Connection c = dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData meta = rs.getMetaData();
-            List<Map<String, Object>> rows = new ArrayList<>();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException("query failed: " + e.getMessage(), e);
-        }
     }
 
     /** Drops this database. The server stays up for other classes. */

@@ -3,6 +3,8 @@ package io.github.stytchmigration.internal.jdbc;
 import io.github.stytchmigration.testing.TestDatabase;
 import io.github.stytchmigration.testing.TestMariaDb;
 
+import io.github.stytchmigration.testing.RealDatabase;
+
 import javax.sql.DataSource;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,12 @@ import java.util.Map;
  * the tests write differently per database. {@link #toString()} names it in test reports.
  */
 abstract class StoreDb implements AutoCloseable {
+    private final RealDatabase db;
+
+    private StoreDb(RealDatabase db) {
+        this.db = db;
+    }
+
     static StoreDb postgres() {
         return new Postgres(TestDatabase.create());
     }
@@ -23,36 +31,8 @@ abstract class StoreDb implements AutoCloseable {
 
     abstract Dialect dialect();
 
-    abstract DataSource dataSource();
-
-    abstract String jdbcUrl();
-
-    abstract String user();
-
-    abstract String password();
-
-    abstract void exec(String... sql);
-
-    abstract long count(String sql);
-
-    abstract List<Map<String, Object>> query(String sql);
-
-    /** {@code users(id, email, phone, stytch_user_id UNIQUE, created_at)} with the lookup indexes the schema check asks for. */
-    abstract void createDefaultUsersTable();
-
-    /** Inserts a row and returns its generated id. */
-    abstract long insert(String sql);
-
     /** A DataSource of the same driver whose server is not there: connections are refused. */
     abstract DataSource unreachable();
-
-    static int closedPort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     /** An auto-generated BIGINT primary key. */
     abstract String autoIdColumn();
@@ -60,8 +40,48 @@ abstract class StoreDb implements AutoCloseable {
     /** The DDL the schema check prints for a missing Stytch id column. */
     abstract String addStytchColumnDdl();
 
+    DataSource dataSource() {
+        return db.dataSource();
+    }
+
+    String jdbcUrl() {
+        return db.jdbcUrl();
+    }
+
+    String user() {
+        return db.user();
+    }
+
+    String password() {
+        return db.password();
+    }
+
+    void exec(String... sql) {
+        db.exec(sql);
+    }
+
+    long count(String sql) {
+        return db.count(sql);
+    }
+
+    List<Map<String, Object>> query(String sql) {
+        return db.query(sql);
+    }
+
+    /** {@code users(id, email, phone, stytch_user_id UNIQUE, created_at)} with the lookup indexes the schema check asks for. */
+    void createDefaultUsersTable() {
+        db.createDefaultUsersTable();
+    }
+
+    /** Inserts a row and returns its generated id. */
+    long insert(String sql) {
+        return db.insert(sql);
+    }
+
     @Override
-    public abstract void close();
+    public void close() {
+        db.close();
+    }
 
     long insertUser(String email, String phone, String stytchUserId) {
         return insert("INSERT INTO users (email, phone, stytch_user_id) VALUES (" + literal(email) + ", " + literal(phone)
@@ -72,61 +92,22 @@ abstract class StoreDb implements AutoCloseable {
         return value == null ? "NULL" : "'" + value.replace("'", "''") + "'";
     }
 
-    private static final class Postgres extends StoreDb {
-        private final TestDatabase db;
+    static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
+    private static final class Postgres extends StoreDb {
         Postgres(TestDatabase db) {
-            this.db = db;
+            super(db);
         }
 
         @Override
         Dialect dialect() {
             return Dialect.POSTGRESQL;
-        }
-
-        @Override
-        DataSource dataSource() {
-            return db.dataSource();
-        }
-
-        @Override
-        String jdbcUrl() {
-            return db.jdbcUrl();
-        }
-
-        @Override
-        String user() {
-            return db.user();
-        }
-
-        @Override
-        String password() {
-            return db.password();
-        }
-
-        @Override
-        void exec(String... sql) {
-            db.exec(sql);
-        }
-
-        @Override
-        long count(String sql) {
-            return db.count(sql);
-        }
-
-        @Override
-        List<Map<String, Object>> query(String sql) {
-            return db.query(sql);
-        }
-
-        @Override
-        void createDefaultUsersTable() {
-            db.createDefaultUsersTable();
-        }
-
-        @Override
-        long insert(String sql) {
-            return db.count(sql + " RETURNING id");
         }
 
         @Override
@@ -148,71 +129,19 @@ abstract class StoreDb implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-            db.close();
-        }
-
-        @Override
         public String toString() {
             return "PostgreSQL";
         }
     }
 
     private static final class MariaDb extends StoreDb {
-        private final TestMariaDb db;
-
         MariaDb(TestMariaDb db) {
-            this.db = db;
+            super(db);
         }
 
         @Override
         Dialect dialect() {
             return Dialect.MYSQL;
-        }
-
-        @Override
-        DataSource dataSource() {
-            return db.dataSource();
-        }
-
-        @Override
-        String jdbcUrl() {
-            return db.jdbcUrl();
-        }
-
-        @Override
-        String user() {
-            return db.user();
-        }
-
-        @Override
-        String password() {
-            return db.password();
-        }
-
-        @Override
-        void exec(String... sql) {
-            db.exec(sql);
-        }
-
-        @Override
-        long count(String sql) {
-            return db.count(sql);
-        }
-
-        @Override
-        List<Map<String, Object>> query(String sql) {
-            return db.query(sql);
-        }
-
-        @Override
-        void createDefaultUsersTable() {
-            db.createDefaultUsersTable();
-        }
-
-        @Override
-        long insert(String sql) {
-            return db.insert(sql);
         }
 
         @Override
@@ -232,11 +161,6 @@ abstract class StoreDb implements AutoCloseable {
         @Override
         String addStytchColumnDdl() {
             return "ALTER TABLE users ADD COLUMN stytch_user_id VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin;";
-        }
-
-        @Override
-        public void close() {
-            db.close();
         }
 
         @Override
