@@ -51,7 +51,11 @@ public final class TotpServlet extends HttpServlet {
             "wrong_code", "That code did not match. Codes change every 30 seconds: check your device's clock and try the current one.",
             "unavailable", "The login service is not answering right now. Please try again in a minute.");
 
-    /** A registration created but not proven yet, by Stytch user id; kept so a new attempt does not start over. */
+    /**
+     * A registration created but not proven yet, by Stytch user id; kept so a new attempt (another session
+     * too) does not start over. In this node's memory: the sample runs on one, and after a restart a new
+     * registration simply replaces the lost one.
+     */
     private final transient ConcurrentMap<String, Pending> pendingByUser = new ConcurrentHashMap<>();
 
     /** A registration created but not proven yet. */
