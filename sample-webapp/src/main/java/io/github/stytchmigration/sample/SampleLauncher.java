@@ -7,6 +7,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.eclipse.jetty.ee10.plus.webapp.EnvConfiguration;
 import org.eclipse.jetty.ee10.plus.webapp.PlusConfiguration;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.Resource;
@@ -292,6 +293,9 @@ public final class SampleLauncher implements AutoCloseable {
             connector.setHost(options.host);
             connector.setPort(options.port);
             server.addConnector(connector);
+            // errors the connector answers itself (a 20 KB URL): the sample's page, no server name or version
+            server.setErrorHandler(new ServerErrorPage());
+            connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setSendServerVersion(false);
             WebAppContext webapp = new WebAppContext();
             webapp.setContextPath("/");
             webapp.setBaseResource(webappResource(webapp, options.webappDir));

@@ -54,12 +54,19 @@ class OtherWaysInTest {
     @Test
     void emailMeACodeLinksTheSeededUserThroughTheAppsOwnBackend() throws Exception {
         WebClient browser = new WebClient(SharedSample.appBase());
-        HttpResponse<String> codeForm = browser.submit("/login", "/login/code", Map.of("email", "Dmitri@example.org"));
+        HttpResponse<String> sent = browser.submit("/login", "/login/code", Map.of("email", "Dmitri@example.org"));
+        assertThat(sent.statusCode()).as("post-redirect-get").isEqualTo(303);
+        assertThat(sent.headers().firstValue("Location")).hasValue("/login/code");
+        HttpResponse<String> codeForm = browser.follow(sent);
         assertThat(codeForm.statusCode()).isEqualTo(200);
         assertThat(codeForm.body()).contains("Enter your code");
 
         HttpResponse<String> wrong = browser.post("/login/code", Map.of("csrf", Pages.csrf(codeForm.body()), "code", "12"));
-        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.statusCode()).isEqualTo(303);
+        assertThat(wrong.headers().firstValue("Location")).hasValue("/login/code?error=format");
+        HttpResponse<String> again = browser.follow(wrong);
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.body()).contains("6-digit code").doesNotContain("value=\"12\"");
 
         HttpResponse<String> done = browser.post("/login/code", Map.of("csrf", Pages.csrf(codeForm.body()),
                 "code", lastCode("dmitri@example.org")));
@@ -77,8 +84,12 @@ class OtherWaysInTest {
     @Test
     void theFrontendSdkStylePageLeavesTheSessionInCookiesAndTheFilterLogsInFromThem() throws Exception {
         WebClient browser = new WebClient(SharedSample.appBase());
-        HttpResponse<String> codeForm = browser.submit("/spa", "/spa", Map.of("email", "farah@example.net"));
+        HttpResponse<String> sent = browser.submit("/spa", "/spa", Map.of("email", "farah@example.net"));
+        assertThat(sent.statusCode()).as("post-redirect-get").isEqualTo(303);
+        assertThat(sent.headers().firstValue("Location")).hasValue("/spa");
+        HttpResponse<String> codeForm = browser.follow(sent);
         assertThat(codeForm.statusCode()).isEqualTo(200);
+        assertThat(codeForm.body()).contains("We emailed a 6-digit code");
         HttpResponse<String> done = browser.post("/spa", Map.of("csrf", Pages.csrf(codeForm.body()),
                 "code", lastCode("farah@example.net")));
         assertThat(done.statusCode()).isEqualTo(303);

@@ -2,6 +2,7 @@ package io.github.stytchmigration.sample;
 
 import io.github.stytchmigration.emulator.StytchEmulator;
 import io.github.stytchmigration.sample.testing.Pages;
+import io.github.stytchmigration.sample.testing.QrImages;
 import io.github.stytchmigration.sample.testing.SharedSample;
 import io.github.stytchmigration.sample.testing.Totp;
 import io.github.stytchmigration.sample.testing.WebClient;
@@ -144,12 +145,26 @@ class SampleEndToEndTest {
         assertThat(secret).isNotEqualTo(legacySecret);
         assertThat(Pages.attribute(enroll.body(), "otpauth-uri", "href"))
                 .startsWith("otpauth://totp/").contains("secret=" + secret);
+        // the QR code image holds exactly the otpauth URI the page links to
+        assertThat(QrImages.modules(Pages.attribute(enroll.body(), "totp-qr", "src")))
+                .isEqualTo(QrImages.modulesOf(Pages.attribute(enroll.body(), "otpauth-uri", "href")));
         // reloading keeps the same pending registration
         assertThat(Pages.attribute(browser.get("/mfa/totp").body(), "totp-secret", "data-secret")).isEqualTo(secret);
+        // and so does another login of the same person before enrollment is done
+        WebClient otherDevice = client();
+        HttpResponse<String> otherAsk = otherDevice.follow(otherDevice.magicLinkLogin(emulator, email));
+        HttpResponse<String> proven2 = otherDevice.post("/mfa/verify",
+                Map.of("csrf", Pages.csrf(otherAsk.body()), "code", Totp.code(legacySecret, Instant.now())));
+        assertThat(proven2.headers().firstValue("Location")).hasValue("/mfa/totp");
+        assertThat(Pages.attribute(otherDevice.follow(proven2).body(), "totp-secret", "data-secret")).isEqualTo(secret);
 
         HttpResponse<String> refused = browser.post("/mfa/totp", Map.of("csrf", Pages.csrf(enroll.body()), "code", wrong(secret)));
-        assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(refused.body()).contains("did not match");
+        assertThat(refused.statusCode()).as("post-redirect-get").isEqualTo(303);
+        assertThat(refused.headers().firstValue("Location")).hasValue("/mfa/totp?error=wrong_code");
+        HttpResponse<String> refusedPage = browser.follow(refused);
+        assertThat(refusedPage.statusCode()).isEqualTo(400);
+        assertThat(refusedPage.body()).contains("did not match");
+        assertThat(Pages.attribute(refusedPage.body(), "totp-secret", "data-secret")).isEqualTo(secret);
         assertThat(dbString("SELECT mfa_reenrolled_at::text FROM users WHERE lower(email) = ?", email)).isNull();
 
         HttpResponse<String> done = browser.post("/mfa/totp",
@@ -265,7 +280,7 @@ class SampleEndToEndTest {
     }
 
     @Test
-    void usedLinkComesBackToTheLoginPageWithAFriendlyError() throws Exception {
+    void usedLinkOpenedWhileLoggedInSaysWhoIsLoggedInAndShowsNoLoginForm() throws Exception {
         WebClient browser = client();
         HttpResponse<String> first = browser.magicLinkLogin(emulator, "reuse.rita@example.com");
         assertThat(first.statusCode()).isEqualTo(303);
@@ -274,19 +289,67 @@ class SampleEndToEndTest {
         assertThat(reused.headers().firstValue("Location"))
                 .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
         HttpResponse<String> page = browser.follow(reused);
-        assertThat(page.statusCode()).isEqualTo(400);
-        assertThat(page.body()).contains("expired, was already used");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(Pages.byId(page.body(), "logged-in-as")).isEqualTo("reuse.rita@example.com");
+        assertThat(page.body()).contains("You are already logged in").contains("href=\"/account\"")
+                .doesNotContain("name=\"email\"").doesNotContain("<h1>Log in</h1>");
+        assertThat(browser.get("/account").statusCode()).as("still logged in").isEqualTo(200);
     }
 
     @Test
-    void linkOpenedInAnotherBrowserFailsPkce() throws Exception {
+    void aSecondLinkDoesNotBreakTheFirst() throws Exception {
+        WebClient browser = client();
+        String first = browser.askForLink(emulator, "twice.tara@example.com");
+        String second = browser.askForLink(emulator, "twice.tara@example.com");
+        assertThat(second).isNotEqualTo(first);
+        HttpResponse<String> callback = browser.get(first);
+        assertThat(callback.statusCode()).isEqualTo(303);
+        assertThat(callback.headers().firstValue("Location")).hasValue("/account");
+        assertThat(Pages.byId(browser.follow(callback).body(), "outcome")).isEqualTo("CREATED");
+        // logged in now: the other link is not needed, and the page says so instead of a login form
+        HttpResponse<String> page = browser.follow(browser.get(second));
+        assertThat(Pages.byId(page.body(), "logged-in-as")).isEqualTo("twice.tara@example.com");
+    }
+
+    @Test
+    void aRefusedLinkSaysItWasSpentAndTheOtherLinksOfThisBrowserStillWork() throws Exception {
+        WebClient browser = client();
+        String link = browser.askForLink(emulator, "spent.sam@example.com");
+        // a link that cannot work (here: a token Stytch does not know); the filter drops its verifier on the way
+        HttpResponse<String> refused = browser.get("/authenticate?stytch_token_type=magic_links&token="
+                + "x".repeat(44));
+        assertThat(refused.headers().firstValue("Location")).hasValue("/login?error=invalid_token&link=used");
+        HttpResponse<String> page = browser.follow(refused);
+        assertThat(page.statusCode()).isEqualTo(400);
+        assertThat(Pages.attribute(page.body(), "login-error", "data-reason")).isEqualTo("spent");
+        assertThat(page.body()).contains("expired or was already used").contains("still works");
+        assertThat(Pages.attribute(page.body(), "email", "value")).as("the address asked for, filled in again")
+                .isEqualTo("spent.sam@example.com");
+
+        HttpResponse<String> callback = browser.get(link);
+        assertThat(callback.headers().firstValue("Location")).as("the link asked for before still works").hasValue("/account");
+        assertThat(Pages.byId(browser.follow(callback).body(), "outcome")).isEqualTo("CREATED");
+    }
+
+    @Test
+    void linkOpenedInAnotherBrowserSaysSoAndStillWorksWhereItWasAskedFor() throws Exception {
         WebClient asker = client();
-        asker.submit("/login", "/login", Map.of("email", "ivan@example.com"));
-        var messages = WebClient.outbox(emulator, "ivan@example.com");
-        HttpResponse<String> elsewhere = client().get(messages.get(messages.size() - 1).url());
-        assertThat(elsewhere.headers().firstValue("Location"))
+        String link = asker.askForLink(emulator, "ivan@example.com");
+        WebClient elsewhere = client();
+        HttpResponse<String> refused = elsewhere.get(link);
+        assertThat(refused.headers().firstValue("Location"))
                 .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
         assertThat(dbString("SELECT stytch_user_id FROM users WHERE lower(email) = ?", "ivan@example.com")).isNull();
+        HttpResponse<String> page = elsewhere.follow(refused);
+        assertThat(page.statusCode()).isEqualTo(400);
+        assertThat(Pages.attribute(page.body(), "login-error", "data-reason")).isEqualTo("other_browser");
+        assertThat(page.body()).contains("asked for in another browser").contains("Open it in that browser")
+                .doesNotContain("already used");
+
+        // Stytch refused it for the missing verifier without spending it: where it was asked for, it works
+        HttpResponse<String> callback = asker.get(link);
+        assertThat(callback.headers().firstValue("Location")).hasValue("/account");
+        assertThat(dbString("SELECT stytch_user_id FROM users WHERE lower(email) = ?", "ivan@example.com")).isNotNull();
     }
 
     @Test
@@ -294,7 +357,9 @@ class SampleEndToEndTest {
         WebClient browser = client();
         browser.get("/login");
         HttpResponse<String> r = browser.post("/login", Map.of("email", "someone@example.com"));
-        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.statusCode()).isEqualTo(303);
+        assertThat(r.headers().firstValue("Location")).hasValue("/login?error=csrf");
+        assertThat(browser.follow(r).body()).contains("Your form expired");
         assertThat(WebClient.outbox(emulator, "someone@example.com")).isEmpty();
     }
 

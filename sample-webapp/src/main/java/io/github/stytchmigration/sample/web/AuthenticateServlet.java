@@ -32,6 +32,7 @@ public final class AuthenticateServlet extends HttpServlet {
             return;
         }
         request.getSession().setAttribute(SampleApp.SESSION_OUTCOME, outcome.toString());
+        Pkce.end(request.getSession()); // logged in: links asked for before this no longer log in here
         Optional<Users.User> user;
         try {
             user = SampleApp.of(getServletContext()).users().find(userId);

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,20 +21,37 @@ import static io.github.stytchmigration.sample.web.Html.esc;
  * {@code /login/code}: "Email me a code", done by this app's backend. POST with {@code email} sends a
  * code through the app's own StytchClient; POST with {@code code} checks it, and hands the Stytch session
  * it started to the filter with {@link MigrationLogin#login}: the same link-or-create, session rotation and
- * outcome as a magic link, without a redirect through Stytch.
+ * outcome as a magic link, without a redirect through Stytch. Both POSTs answer with a 303 to the code
+ * form (post-redirect-get), so Back and reload never send a form again.
  */
 public final class CodeLoginServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(CodeLoginServlet.class.getName());
     static final String FLOW = "code";
+    private static final String PATH = "/login/code";
+
+    // post-redirect-get: a refused code comes back here as ?error=<key>, never with the code typed
+    private static final Map<String, String> ERRORS = Map.of(
+            "format", "Enter the 6-digit code from the email.",
+            "wrong_code", "That code is not right, or it expired. Check the email and try again.",
+            "unavailable", "The login service is not answering right now. Please try again in a minute.");
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String email = Otp.pendingEmail(request, FLOW);
         if (email == null) {
             Html.seeOther(request, response, "/login");
-        } else {
+            return;
+        }
+        String error = request.getParameter("error");
+        String problem = error == null ? null : ERRORS.get(error);
+        if (problem == null) {
             codeForm(request, response, 200, null, email);
+        } else if ("unavailable".equals(error)) {
+            response.setHeader("Retry-After", "60");
+            codeForm(request, response, 503, problem, email);
+        } else {
+            codeForm(request, response, 400, problem, email);
         }
     }
 
@@ -58,7 +76,7 @@ public final class CodeLoginServlet extends HttpServlet {
                 Html.seeOther(request, response, "/login?error=" + (f.rejected() ? "invalid_email" : "stytch_unavailable"));
                 return;
             }
-            codeForm(request, response, 200, null, email);
+            Html.seeOther(request, response, PATH);
             return;
         }
         verify(app, request, response);
@@ -73,19 +91,17 @@ public final class CodeLoginServlet extends HttpServlet {
             return;
         }
         if (code == null) {
-            codeForm(request, response, 400, "Enter the 6-digit code from the email.", email);
+            Html.seeOther(request, response, PATH + "?error=format");
             return;
         }
         AuthenticateResponse stytch;
         try {
             stytch = Otp.verify(app, request, FLOW, code);
         } catch (StytchCalls.Failure f) {
-            if (f.rejected()) {
-                codeForm(request, response, 400, "That code is not right, or it expired. Check the email and try again.", email);
-            } else {
+            if (!f.rejected()) {
                 LOG.log(Level.WARNING, "otps.authenticate failed: {0}", f.getMessage());
-                codeForm(request, response, 503, "The login service is not answering right now. Please try again in a minute.", email);
             }
+            Html.seeOther(request, response, PATH + (f.rejected() ? "?error=wrong_code" : "?error=unavailable"));
             return;
         }
         MigrationResult result;
@@ -100,6 +116,7 @@ public final class CodeLoginServlet extends HttpServlet {
             return;
         }
         request.getSession().setAttribute(SampleApp.SESSION_OUTCOME, result.outcome().name());
+        Pkce.end(request.getSession()); // logged in: links asked for before this no longer log in here
         if (result.secondFactorRequired()) {
             // not logged in yet: the row had TOTP, so the second-factor page comes first
             Html.seeOther(request, response, SecondFactorServlet.PATH);

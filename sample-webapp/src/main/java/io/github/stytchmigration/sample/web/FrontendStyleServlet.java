@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,19 +27,33 @@ public final class FrontendStyleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(FrontendStyleServlet.class.getName());
     static final String FLOW = "spa";
+    private static final String PATH = "/spa";
     static final String TOKEN_COOKIE = "stytch_session";
     static final String JWT_COOKIE = "stytch_session_jwt";
 
+    // post-redirect-get: every POST answers with a 303 here, a refused one with ?error=<key>
+    private static final Map<String, String> ERRORS = Map.of(
+            "csrf", "Your form expired. Please try again.",
+            "invalid_email", "Please enter an email address, like name@example.com.",
+            "format", "Enter the 6-digit code from the email.",
+            "rejected", "That did not work: check the address or the code and try again.",
+            "unavailable", "The login service is not answering right now. Please try again in a minute.");
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        page(request, response, 200, null);
+        String error = request.getParameter("error");
+        String problem = error == null ? null : ERRORS.get(error);
+        if ("unavailable".equals(error)) {
+            response.setHeader("Retry-After", "60");
+        }
+        page(request, response, problem == null ? 200 : "unavailable".equals(error) ? 503 : 400, problem);
     }
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         request.setCharacterEncoding("UTF-8");
         if (!Csrf.valid(request)) {
-            page(request, response, 400, "Your form expired. Please try again.");
+            Html.seeOther(request, response, PATH + "?error=csrf");
             return;
         }
         SampleApp app = SampleApp.of(getServletContext());
@@ -46,16 +61,16 @@ public final class FrontendStyleServlet extends HttpServlet {
             if (request.getParameter("code") == null) {
                 String email = request.getParameter("email") == null ? "" : request.getParameter("email").strip();
                 if (!LoginServlet.looksLikeEmail(email)) {
-                    page(request, response, 400, "Please enter an email address, like name@example.com.");
+                    Html.seeOther(request, response, PATH + "?error=invalid_email");
                     return;
                 }
                 Otp.send(app, request, FLOW, email);
-                page(request, response, 200, null);
+                Html.seeOther(request, response, PATH);
                 return;
             }
             String code = Otp.normalise(request.getParameter("code"));
             if (code == null) {
-                page(request, response, 400, "Enter the 6-digit code from the email.");
+                Html.seeOther(request, response, PATH + "?error=format");
                 return;
             }
             AuthenticateResponse session = Otp.verify(app, request, FLOW, code);
@@ -66,12 +81,10 @@ public final class FrontendStyleServlet extends HttpServlet {
             // the filter takes it from here, on the request this redirect causes
             Html.seeOther(request, response, "/account");
         } catch (StytchCalls.Failure f) {
-            if (f.rejected()) {
-                page(request, response, 400, "That did not work: check the address or the code and try again.");
-            } else {
+            if (!f.rejected()) {
                 LOG.log(Level.WARNING, "OTP call failed: {0}", f.getMessage());
-                page(request, response, 503, "The login service is not answering right now. Please try again in a minute.");
             }
+            Html.seeOther(request, response, PATH + (f.rejected() ? "?error=rejected" : "?error=unavailable"));
         }
     }
 

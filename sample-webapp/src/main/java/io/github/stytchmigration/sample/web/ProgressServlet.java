@@ -51,7 +51,8 @@ public final class ProgressServlet extends HttpServlet {
                 .append(p.linked()).append("\">").append(percent).append("%</progress></p>\n")
                 .append("<details><summary>The filter's progress report</summary><pre id=\"report\">")
                 .append(esc(p.report())).append("</pre></details>\n")
-                .append("<table class=\"users\" id=\"users\">\n<caption>All ").append(p.total()).append(" users</caption>\n")
+                // narrow screens scroll the table inside its box; wide ones wrap long values in their cells
+                .append("<div class=\"table-scroll\">\n<table class=\"users\" id=\"users\">\n<caption>All ").append(p.total()).append(" users</caption>\n")
                 .append("<thead><tr><th scope=\"col\">id</th><th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
                         + "<th scope=\"col\">Phone</th><th scope=\"col\">Origin</th><th scope=\"col\">Status</th>"
                         + "<th scope=\"col\">TOTP</th><th scope=\"col\">Created</th></tr></thead>\n<tbody>\n");
@@ -63,7 +64,7 @@ public final class ProgressServlet extends HttpServlet {
                     .append("</td><td>").append(esc(totp)).append("</td><td>")
                     .append(esc(AccountServlet.when(u.createdAt()))).append("</td></tr>\n");
         }
-        main.append("</tbody></table>\n");
+        main.append("</tbody></table>\n</div>\n");
         Html.send(request, response, 200, "Migration progress", main.toString());
     }
 

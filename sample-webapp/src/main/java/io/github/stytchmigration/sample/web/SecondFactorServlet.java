@@ -109,6 +109,7 @@ public final class SecondFactorServlet extends HttpServlet {
             Html.seeOther(request, response, SampleApp.currentUserId(request) != null ? "/account" : "/login");
             return;
         }
+        Pkce.end(request.getSession()); // logged in: links asked for before this no longer log in here
         // the legacy factor proven: now the user may enroll a new one with Stytch
         Html.seeOther(request, response, user.needsTotpReenrollment() ? "/mfa/totp" : "/account");
     }

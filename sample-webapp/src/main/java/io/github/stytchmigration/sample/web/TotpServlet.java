@@ -12,12 +12,16 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,17 +30,36 @@ import static io.github.stytchmigration.sample.web.Html.esc;
 /**
  * {@code /mfa/totp}: TOTP re-enrollment. MFA factors cannot be imported into Stytch, so a user whose
  * legacy account had TOTP registers it again once migrated: {@code totps.create} gives a secret (shown
- * with its otpauth URI) and the first code from the authenticator app proves it through
- * {@code totps.authenticate}; then {@code mfa_reenrolled_at} is set.
+ * as a QR code, its otpauth URI and the key itself) and the first code from the authenticator app proves
+ * it through {@code totps.authenticate}; then {@code mfa_reenrolled_at} is set.
+ *
+ * <p>One registration per user until it is proven or expires: reloads, wrong codes, a second tab or a
+ * later login all show the same secret, so a key already typed into the app stays the right one. The POST
+ * answers with a 303 (post-redirect-get), a refused code as {@code ?error=<key>}.
  */
 public final class TotpServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(TotpServlet.class.getName());
-    private static final String SESSION_PENDING = "sample.pendingTotp";
     private static final String ISSUER = "Acme Legacy";
+    static final String PATH = "/mfa/totp";
+    /** Asked of totps.create (Stytch's default too); a registration is offered again until shortly before. */
+    static final int EXPIRATION_MINUTES = 1440;
+    private static final Duration REUSE_MARGIN = Duration.ofMinutes(10);
 
-    /** A registration created but not proven yet; kept so a mistyped code does not start over. */
-    record Pending(String stytchUserId, String secret, String qrCode, List<String> recoveryCodes) implements Serializable {
+    private static final Map<String, String> ERRORS = Map.of(
+            "format", "Enter the 6-digit code your authenticator app shows.",
+            "wrong_code", "That code did not match. Codes change every 30 seconds: check your device's clock and try the current one.",
+            "unavailable", "The login service is not answering right now. Please try again in a minute.");
+
+    /**
+     * A registration created but not proven yet, by Stytch user id; kept so a new attempt (another session
+     * too) does not start over. In this node's memory: the sample runs on one, and after a restart a new
+     * registration simply replaces the lost one.
+     */
+    private final transient ConcurrentMap<String, Pending> pendingByUser = new ConcurrentHashMap<>();
+
+    /** A registration created but not proven yet. */
+    record Pending(String stytchUserId, String secret, String qrCode, List<String> recoveryCodes, Instant reuseUntil) {
     }
 
     @Override
@@ -48,14 +71,19 @@ public final class TotpServlet extends HttpServlet {
         }
         Pending pending;
         try {
-            pending = pending(request, user.get());
+            pending = pending(user.get());
         } catch (StytchCalls.Failure f) {
             LOG.log(Level.WARNING, "totps.create failed: {0}", f.getMessage());
             Html.send(request, response, 503, "Try again later", "<h1>Set up your authenticator app</h1>"
                     + Html.alert("error", "The login service is not answering right now. Please reload this page in a minute."));
             return;
         }
-        page(request, response, 200, user.get(), pending, null);
+        String error = request.getParameter("error");
+        String problem = error == null ? null : ERRORS.get(error);
+        if ("unavailable".equals(error)) {
+            response.setHeader("Retry-After", "60");
+        }
+        page(request, response, problem == null ? 200 : "unavailable".equals(error) ? 503 : 400, user.get(), pending, problem);
     }
 
     @Override
@@ -66,15 +94,15 @@ public final class TotpServlet extends HttpServlet {
             return;
         }
         HttpSession session = request.getSession();
-        Pending pending = (Pending) session.getAttribute(SESSION_PENDING);
-        if (pending == null || !pending.stytchUserId().equals(user.get().stytchUserId()) || !Csrf.valid(request)) {
-            Html.seeOther(request, response, "/mfa/totp");
+        Pending pending = pendingByUser.get(user.get().stytchUserId());
+        if (pending == null || !Csrf.valid(request)) {
+            Html.seeOther(request, response, PATH);
             return;
         }
         String code = request.getParameter("code");
         code = code == null ? "" : code.replaceAll("\\s", "");
         if (!code.matches("[0-9]{6}")) {
-            page(request, response, 400, user.get(), pending, "Enter the 6-digit code your authenticator app shows.");
+            Html.seeOther(request, response, PATH + "?error=format");
             return;
         }
         SampleApp app = SampleApp.of(getServletContext());
@@ -85,14 +113,10 @@ public final class TotpServlet extends HttpServlet {
             answer = StytchCalls.await(app.stytch().getTotps().authenticateCompletable(new AuthenticateRequest(
                     pending.stytchUserId(), code, sessionToken instanceof String s && !s.isEmpty() ? s : null)));
         } catch (StytchCalls.Failure f) {
-            if (f.rejected()) {
-                page(request, response, 400, user.get(), pending,
-                        "That code did not match. Codes change every 30 seconds: check your device's clock and try the current one.");
-            } else {
+            if (!f.rejected()) {
                 LOG.log(Level.WARNING, "totps.authenticate failed: {0}", f.getMessage());
-                page(request, response, 503, user.get(), pending,
-                        "The login service is not answering right now. Please try again in a minute.");
             }
+            Html.seeOther(request, response, PATH + (f.rejected() ? "?error=wrong_code" : "?error=unavailable"));
             return;
         }
         try {
@@ -100,7 +124,7 @@ public final class TotpServlet extends HttpServlet {
         } catch (SQLException e) {
             throw new ServletException("could not record the TOTP re-enrollment of user " + user.get().id(), e);
         }
-        session.removeAttribute(SESSION_PENDING);
+        pendingByUser.remove(pending.stytchUserId(), pending);
         if (answer.getSessionToken() != null && !answer.getSessionToken().isEmpty()) {
             session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN, answer.getSessionToken());
             session.setAttribute(MigrationFilter.SESSION_STYTCH_SESSION_JWT, answer.getSessionJWT());
@@ -129,18 +153,19 @@ public final class TotpServlet extends HttpServlet {
         return user;
     }
 
-    private Pending pending(HttpServletRequest request, Users.User user) throws StytchCalls.Failure {
-        HttpSession session = request.getSession();
-        Pending pending = (Pending) session.getAttribute(SESSION_PENDING);
-        if (pending != null && pending.stytchUserId().equals(user.stytchUserId())) {
+    private Pending pending(Users.User user) throws StytchCalls.Failure {
+        Pending pending = pendingByUser.get(user.stytchUserId());
+        if (pending != null && Instant.now().isBefore(pending.reuseUntil())) {
             return pending;
         }
+        // two tabs at once may both get here: the first registration stored wins, the other just expires
         CreateResponse created = StytchCalls.await(SampleApp.of(getServletContext()).stytch().getTotps()
-                .createCompletable(new CreateRequest(user.stytchUserId())));
-        pending = new Pending(user.stytchUserId(), created.getSecret(), created.getQrCode(),
-                created.getRecoveryCodes() == null ? List.of() : List.copyOf(created.getRecoveryCodes()));
-        session.setAttribute(SESSION_PENDING, pending);
-        return pending;
+                .createCompletable(new CreateRequest(user.stytchUserId(), EXPIRATION_MINUTES)));
+        Pending fresh = new Pending(user.stytchUserId(), created.getSecret(), created.getQrCode(),
+                created.getRecoveryCodes() == null ? List.of() : List.copyOf(created.getRecoveryCodes()),
+                Instant.now().plus(Duration.ofMinutes(EXPIRATION_MINUTES)).minus(REUSE_MARGIN));
+        return pendingByUser.merge(user.stytchUserId(), fresh,
+                (old, neu) -> Instant.now().isBefore(old.reuseUntil()) ? old : neu);
     }
 
     private void page(HttpServletRequest request, HttpServletResponse response, int status, Users.User user,
@@ -148,7 +173,8 @@ public final class TotpServlet extends HttpServlet {
         String account = user.email() != null ? user.email() : user.displayName();
         String uri = "otpauth://totp/" + enc(ISSUER + ":" + account) + "?secret=" + enc(pending.secret())
                 + "&issuer=" + enc(ISSUER);
-        boolean image = pending.qrCode() != null && pending.qrCode().startsWith("data:image/");
+        // Stytch's own image when it sends one; else (the emulator) one drawn here from the same URI as the link
+        String qr = pending.qrCode() != null && pending.qrCode().startsWith("data:image/") ? pending.qrCode() : Qr.svgDataUri(uri);
         StringBuilder main = new StringBuilder();
         main.append("<h1>Set up your authenticator app again</h1>\n");
         if (error != null) {
@@ -157,13 +183,12 @@ public final class TotpServlet extends HttpServlet {
         main.append("<p>Your old account was protected by an authenticator app. Our new login provider cannot"
                 + " copy that setup over, so please add it once more. It takes a minute.</p>\n<ol class=\"steps\">\n"
                 + "<li><p>In your authenticator app, add an account")
-                .append(image ? " by scanning this code:</p><img class=\"qr\" src=\"" + esc(pending.qrCode())
-                        + "\" alt=\"QR code holding the setup key below\" width=\"200\" height=\"200\"><p>or"
-                        : ".</p><p>On a phone, open")
+                .append(" by scanning this code:</p><img class=\"qr\" id=\"totp-qr\" src=\"").append(esc(qr))
+                .append("\" alt=\"QR code holding the setup key below\" width=\"200\" height=\"200\"><p>or")
                 .append(" <a href=\"").append(esc(uri)).append("\" id=\"otpauth-uri\">this setup link</a>, or type this setup key:</p>\n")
                 .append("<p><code class=\"secret\" id=\"totp-secret\" data-secret=\"").append(esc(pending.secret())).append("\">")
                 .append(esc(group(pending.secret()))).append("</code></p></li>\n")
-                .append("<li><form method=\"post\" action=\"").append(esc(request.getContextPath())).append("/mfa/totp\" class=\"stack\">\n")
+                .append("<li><form method=\"post\" action=\"").append(esc(request.getContextPath())).append(PATH).append("\" class=\"stack\">\n")
                 .append(Csrf.field(request))
                 .append("<label for=\"code\">6-digit code from the app</label>\n")
                 .append("<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]{6,7}\""

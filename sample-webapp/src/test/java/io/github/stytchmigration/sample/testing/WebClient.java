@@ -76,15 +76,37 @@ public final class WebClient {
      */
     public HttpResponse<String> magicLinkLogin(StytchEmulator emulator, String email) throws IOException, InterruptedException {
         int before = outbox(emulator, email).size();
-        HttpResponse<String> sent = submit("/login", "/login", Map.of("email", email));
-        if (sent.statusCode() != 200) {
-            throw new AssertionError("login form answered " + sent.statusCode() + ": " + sent.body());
-        }
+        askForLink(email);
         List<OutboxMessage> messages = outbox(emulator, email);
         if (messages.size() != before + 1) {
             throw new AssertionError("expected one new magic link for " + email + ", outbox: " + messages);
         }
         return get(messages.get(messages.size() - 1).url());
+    }
+
+    /**
+     * Posts the login form for {@code email} and follows its 303 (post-redirect-get) to "Check your email";
+     * returns the magic link the emulator's outbox got.
+     */
+    public String askForLink(StytchEmulator emulator, String email) throws IOException, InterruptedException {
+        int before = outbox(emulator, email).size();
+        askForLink(email);
+        List<OutboxMessage> messages = outbox(emulator, email);
+        if (messages.size() != before + 1) {
+            throw new AssertionError("expected one new magic link for " + email + ", outbox: " + messages);
+        }
+        return messages.get(messages.size() - 1).url();
+    }
+
+    private void askForLink(String email) throws IOException, InterruptedException {
+        HttpResponse<String> sent = submit("/login", "/login", Map.of("email", email));
+        if (sent.statusCode() != 303 || !"/login?sent=1".equals(sent.headers().firstValue("Location").orElse(null))) {
+            throw new AssertionError("login form answered " + sent.statusCode() + " " + sent.headers().map() + ": " + sent.body());
+        }
+        HttpResponse<String> page = follow(sent);
+        if (page.statusCode() != 200 || !page.body().contains("Check your email")) {
+            throw new AssertionError("after the login form: " + page.statusCode() + ": " + page.body());
+        }
     }
 
     /** Logs in and follows the 303 from /authenticate; returns that page. */

@@ -30,7 +30,9 @@ final class Html {
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 + "<title>" + escape(title) + "</title>"
                 + "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-                + "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left}"
+                + "table{border-collapse:collapse;max-width:100%}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left;"
+                // long addresses (up to 254 characters) and ids wrap inside their cell, never widen the page
+                + "overflow-wrap:anywhere}"
                 + "label{display:block;margin:.6rem 0}</style></head><body>\n"
                 + body + "\n</body></html>\n";
     }

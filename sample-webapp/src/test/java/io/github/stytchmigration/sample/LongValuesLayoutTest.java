@@ -1,0 +1,111 @@
+package io.github.stytchmigration.sample;
+
+import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.sample.testing.SharedSample;
+import io.github.stytchmigration.sample.testing.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A 251-character address in a real browser (headless Chromium, as {@link BrowserLoginTest}): no page
+ * the person meets scrolls sideways at 1100 px or at a phone's 400 px, the emulator's dev inbox included;
+ * the long value wraps inside its box. Skipped when Chromium is not installed.
+ */
+class LongValuesLayoutTest {
+    static WebDriver driver;
+    static ChromeDriverService service;
+
+    @BeforeAll
+    static void openBrowser(@TempDir Path profile) {
+        assumeTrue(new File(BrowserLoginTest.CHROMIUM).canExecute() && new File(BrowserLoginTest.CHROMEDRIVER).canExecute(),
+                "Chromium not found at " + BrowserLoginTest.CHROMIUM + " / " + BrowserLoginTest.CHROMEDRIVER
+                        + ": install it with `apt-get install chromium chromium-driver` (Debian/Ubuntu)"
+                        + " or set CHROMIUM_BIN and CHROMEDRIVER_BIN; skipping the layout test");
+        service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(BrowserLoginTest.CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(BrowserLoginTest.CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1100,900", "--user-data-dir=" + profile.toAbsolutePath());
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+    }
+
+    /** How far the page reaches past the window's right edge, in CSS pixels (0: it does not scroll sideways). */
+    static long sidewaysOverflow() {
+        Object px = ((JavascriptExecutor) driver).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        return ((Number) px).longValue();
+    }
+
+    static void assertFitsAt(int width, String page) {
+        Dimension before = driver.manage().window().getSize();
+        driver.manage().window().setSize(new Dimension(width, before.getHeight()));
+        try {
+            assertThat(sidewaysOverflow()).as("%s at %d px scrolls sideways", page, width).isLessThanOrEqualTo(0);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+    }
+
+    @Test
+    void aLongAddressNeverMakesAPageScrollSideways() throws Exception {
+        StytchEmulator emulator = SharedSample.get().emulator();
+        String email = SamplePagesTest.LONG_EMAIL.replace("long.address.", "wide.address.");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+
+        driver.get(SharedSample.appBase() + "/login");
+        driver.findElement(By.id("email")).sendKeys(email);
+        driver.findElement(By.cssSelector("form.stack button[type=submit]")).click();
+        wait.until(ExpectedConditions.titleContains("Check your email"));
+        assertThat(driver.findElement(By.id("sent-to")).getText()).isEqualTo(email);
+        assertFitsAt(1100, "Check your email");
+        assertFitsAt(400, "Check your email");
+
+        driver.findElement(By.linkText("dev inbox")).click();
+        wait.until(ExpectedConditions.urlContains("/emulator"));
+        assertFitsAt(1100, "the dev inbox");
+        assertFitsAt(700, "the dev inbox");
+
+        driver.get(WebClient.outbox(emulator, email).get(0).url());
+        wait.until(ExpectedConditions.urlToBe(SharedSample.appBase() + "/account"));
+        assertFitsAt(1100, "the account page");
+        assertFitsAt(400, "the account page");
+
+        driver.get(SharedSample.appBase() + "/migration");
+        assertThat(driver.getPageSource()).contains(email);
+        assertFitsAt(1100, "the progress page");
+        assertFitsAt(700, "the progress page"); // narrower: the table scrolls inside its own box
+    }
+}
