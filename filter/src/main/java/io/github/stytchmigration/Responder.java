@@ -24,6 +24,7 @@ final class Responder {
     static final String RETRY_AFTER = "Retry-After";
     /** Added to {@code failureUrl} when the one-time link cannot work again. */
     static final String LINK_USED = "link=used";
+    static final String LINK_OTHER_BROWSER = "link=other_browser";
 
     private final String sessionUserIdAttribute;
     private final String successUrl;
@@ -244,9 +245,10 @@ final class Responder {
         }
         if (failureUrl != null && mayRedirect) {
             String separator = failureUrl.indexOf('?') < 0 ? "?" : "&";
-            // link=used: the one-time link cannot work again, offer a new one rather than a retry
+            // link=used: the one-time link cannot work again, offer a new one rather than a retry;
+            // link=other_browser: it was refused for its PKCE verifier, and still works where it was asked for
             seeOther(response, request.getContextPath() + failureUrl + separator + "error=" + code.code()
-                    + (outcome.tokenSpent() ? "&" + LINK_USED : ""));
+                    + (outcome.tokenSpent() ? "&" + LINK_USED : outcome.otherBrowser() ? "&" + LINK_OTHER_BROWSER : ""));
             return;
         }
         response.setStatus(code.status());
@@ -255,7 +257,7 @@ final class Responder {
         response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
         PrintWriter out = response.getWriter();
         out.print("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed</title></head>\n<body>\n"
-                + "<h1>Sign-in failed</h1>\n<p>" + explain(code, outcome.tokenSpent()) + "</p>\n<p>Error code: <code>"
+                + "<h1>Sign-in failed</h1>\n<p>" + explain(code, outcome.tokenSpent(), outcome.otherBrowser()) + "</p>\n<p>Error code: <code>"
                 + code.code() + "</code>");
         if (outcome.incidentId() != null) {
             out.print("<br>Incident: <code>" + outcome.incidentId() + "</code>");
@@ -265,13 +267,15 @@ final class Responder {
     }
 
     // What the user should do next. A link whose token was (or may have been) spent cannot work again.
-    static String explain(ErrorCode code, boolean tokenSpent) {
+    static String explain(ErrorCode code, boolean tokenSpent, boolean otherBrowser) {
         switch (code) {
             case INVALID_REQUEST:
                 return "The sign-in link is incomplete or malformed. Please request a new one.";
             case INVALID_TOKEN:
-                return "The sign-in link has expired or was already used, or was opened in another browser than"
-                        + " the one that asked for it. Please request a new one.";
+                return otherBrowser
+                        ? "This sign-in link was asked for in another browser, and it only works there. Open it in the"
+                                + " browser where you asked for it, or request a new link here."
+                        : "The sign-in link has expired or was already used. Please request a new one.";
             case ACCOUNT_CONFLICT:
                 return "This sign-in cannot be matched safely to an existing account. Please contact support.";
             case ACCOUNT_DISABLED:

@@ -202,10 +202,29 @@ class ResponderTest {
     }
 
     @Test
+    void aLinkRefusedForItsPkceVerifierSaysWhichBrowserItWorksInAndKeepsThisBrowsersVerifier() throws Exception {
+        TesterHttpSession session = new TesterHttpSession("S");
+        session.session().setAttribute(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "verifier");
+        request.session(session);
+
+        responder(b -> b.failureUrl("/login")).respond(request, response, chain, MAGIC_LINK,
+                CallbackResult.failure(ErrorCode.INVALID_TOKEN, -1, null, false).openedInAnotherBrowser());
+
+        assertThat(response.getStatus()).isEqualTo(303);
+        assertThat(response.getHeader("Location")).isEqualTo("/app/login?error=invalid_token&link=other_browser");
+        assertThat(session.attributes()).as("this browser's own links keep working")
+                .containsEntry(MigrationFilter.pkceCodeVerifierAttribute("magic_links"), "verifier");
+        assertThat(Responder.explain(ErrorCode.INVALID_TOKEN, false, true)).contains("asked for in another browser")
+                .contains("Open it in the browser where you asked for it");
+        assertThat(Responder.explain(ErrorCode.INVALID_TOKEN, true, false)).contains("expired or was already used")
+                .doesNotContain("another browser");
+    }
+
+    @Test
     void everyFailurePageSaysWhatToDoNext() {
         for (ErrorCode code : ErrorCode.values()) {
             for (boolean spent : new boolean[] {false, true}) {
-                assertThat(Responder.explain(code, spent)).as(code + " spent=" + spent)
+                assertThat(Responder.explain(code, spent, false)).as(code + " spent=" + spent)
                         .containsAnyOf("request a new one", "try again", "contact support", "wait a moment");
             }
         }

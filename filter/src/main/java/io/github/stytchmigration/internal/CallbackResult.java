@@ -20,7 +20,7 @@ public final class CallbackResult {
         CONFIRM
     }
 
-    private static final CallbackResult CONFIRM = new CallbackResult(Kind.CONFIRM, null, null, false, null, -1, null, false);
+    private static final CallbackResult CONFIRM = new CallbackResult(Kind.CONFIRM, null, null, false, null, -1, null, false, false);
 
     private final Kind kind;
     private final MigrationResult result;
@@ -30,9 +30,10 @@ public final class CallbackResult {
     private final long retryAfterSeconds;
     private final String incidentId;
     private final boolean tokenSpent;
+    private final boolean otherBrowser;
 
     private CallbackResult(Kind kind, MigrationResult result, StytchLogin login, boolean replacesSession, ErrorCode error,
-                           long retryAfterSeconds, String incidentId, boolean tokenSpent) {
+                           long retryAfterSeconds, String incidentId, boolean tokenSpent, boolean otherBrowser) {
         this.kind = kind;
         this.result = result;
         this.login = login;
@@ -41,6 +42,7 @@ public final class CallbackResult {
         this.retryAfterSeconds = retryAfterSeconds;
         this.incidentId = incidentId;
         this.tokenSpent = tokenSpent;
+        this.otherBrowser = otherBrowser;
     }
 
     /**
@@ -49,7 +51,7 @@ public final class CallbackResult {
      */
     public static CallbackResult success(MigrationResult result, StytchLogin login, boolean replacesSession) {
         return new CallbackResult(Kind.SUCCESS, Objects.requireNonNull(result), Objects.requireNonNull(login),
-                replacesSession, null, -1, null, false);
+                replacesSession, null, -1, null, false, false);
     }
 
     /**
@@ -58,7 +60,16 @@ public final class CallbackResult {
      */
     public static CallbackResult failure(ErrorCode error, long retryAfterSeconds, String incidentId, boolean tokenSpent) {
         return new CallbackResult(Kind.FAILURE, null, null, false, Objects.requireNonNull(error), retryAfterSeconds,
-                incidentId, tokenSpent);
+                incidentId, tokenSpent, false);
+    }
+
+    /**
+     * This FAILURE, marked as a link refused for its PKCE verifier (Stytch's {@code pkce_*} error types): it
+     * was asked for in another browser, or this browser's session that held the verifier ended. Stytch checks
+     * a link's use and expiry first, so such a link was not spent: it can still work where it was asked for.
+     */
+    public CallbackResult openedInAnotherBrowser() {
+        return new CallbackResult(kind, result, login, replacesSession, error, retryAfterSeconds, incidentId, false, true);
     }
 
     public static CallbackResult confirm() {
@@ -91,6 +102,11 @@ public final class CallbackResult {
     /** Whether a FAILURE happened after the one-time token was (or may have been) spent. */
     public boolean tokenSpent() {
         return tokenSpent;
+    }
+
+    /** Whether a FAILURE was a link refused for its PKCE verifier: see {@link #openedInAnotherBrowser()}. */
+    public boolean otherBrowser() {
+        return otherBrowser;
     }
 
     /** The code of a FAILURE; null otherwise. */

@@ -4,6 +4,7 @@ import io.github.stytchmigration.ErrorCode;
 import io.github.stytchmigration.MigrationConfig;
 import io.github.stytchmigration.MigrationListener;
 import io.github.stytchmigration.MigrationResult;
+import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,11 +170,20 @@ public final class Logins {
             case INVALID_TOKEN:
                 // the client's fault (a used, expired or foreign link or session): no operator action
                 LOG.debug("{}: {}: {}", code.code(), task, e.getMessage());
+                if (refusedForPkce(e)) {
+                    return fail(code, e.retryAfterSeconds(), null, false).openedInAnotherBrowser();
+                }
                 return fail(code, e.retryAfterSeconds(), null, true);
             default:
                 LOG.info("{}: {}: {}", code.code(), task, e.getMessage());
                 return fail(code, e.retryAfterSeconds(), null, tokenSpent);
         }
+    }
+
+    // pkce_mismatch, pkce_expected_code_verifier, ...: the verifier of the browser that asked for the link is not here
+    private static boolean refusedForPkce(MigrationException e) {
+        return e instanceof InvalidTokenException && ((InvalidTokenException) e).stytchErrorType() != null
+                && ((InvalidTokenException) e).stytchErrorType().startsWith("pkce_");
     }
 
     /** An unexpected failure: logged at ERROR with a new incident id that the answer shows. */

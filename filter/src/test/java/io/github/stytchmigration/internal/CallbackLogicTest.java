@@ -144,6 +144,25 @@ class CallbackLogicTest {
         assertThat(store.calls).isZero();
     }
 
+    @Test
+    void aUsedLinkIsSpentAndOneRefusedForItsPkceVerifierWasOpenedInAnotherBrowser() {
+        stytch.answer = () -> {
+            throw new InvalidTokenException("unable_to_auth_magic_link", "used");
+        };
+        CallbackResult used = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(used.tokenSpent()).isTrue();
+        assertThat(used.otherBrowser()).isFalse();
+
+        stytch.answer = () -> {
+            throw new InvalidTokenException("pkce_mismatch", "verifier");
+        };
+        CallbackResult foreign = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));
+        assertThat(foreign.error()).isEqualTo(ErrorCode.INVALID_TOKEN);
+        assertThat(foreign.otherBrowser()).isTrue();
+        assertThat(foreign.tokenSpent()).as("Stytch checks use and expiry first: the link still works where it was asked for")
+                .isFalse();
+    }
+
     private void assertFailure(Supplier<StytchLogin> answer, ErrorCode code, long retryAfter) {
         stytch.answer = answer;
         CallbackResult r = logic.handle(get(List.of("magic_links"), List.of(TOKEN)));

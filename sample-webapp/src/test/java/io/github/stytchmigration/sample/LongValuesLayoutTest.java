@@ -1,6 +1,7 @@
 package io.github.stytchmigration.sample;
 
 import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.sample.testing.HeadlessChromium;
 import io.github.stytchmigration.sample.testing.SharedSample;
 import io.github.stytchmigration.sample.testing.WebClient;
 import org.junit.jupiter.api.AfterAll;
@@ -11,54 +12,41 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A 251-character address in a real browser (headless Chromium, as {@link BrowserLoginTest}): no page
+ * A 251-character address in a real browser (headless Chromium, as {@link BrowserWalkthroughTest}): no page
  * the person meets scrolls sideways at 1100 px or at a phone's 400 px, the emulator's dev inbox included;
  * the long value wraps inside its box. Skipped when Chromium is not installed.
  */
 class LongValuesLayoutTest {
+    static HeadlessChromium browser;
     static WebDriver driver;
-    static ChromeDriverService service;
 
     @BeforeAll
     static void openBrowser(@TempDir Path profile) {
-        assumeTrue(new File(BrowserLoginTest.CHROMIUM).canExecute() && new File(BrowserLoginTest.CHROMEDRIVER).canExecute(),
-                "Chromium not found at " + BrowserLoginTest.CHROMIUM + " / " + BrowserLoginTest.CHROMEDRIVER
-                        + ": install it with `apt-get install chromium chromium-driver` (Debian/Ubuntu)"
-                        + " or set CHROMIUM_BIN and CHROMEDRIVER_BIN; skipping the layout test");
-        service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(BrowserLoginTest.CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(BrowserLoginTest.CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1100,900", "--user-data-dir=" + profile.toAbsolutePath());
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        String missing = HeadlessChromium.missing();
+        if (missing != null && "true".equals(System.getenv("CI"))) {
+            fail(missing + " (CI=true: the browser tests must run; .ci/run installs Chromium when run as root)");
+        }
+        assumeTrue(missing == null, () -> missing + "; skipping the layout test");
+        browser = HeadlessChromium.start(profile, Path.of("target", "screenshots-layout"));
+        driver = browser.driver();
+        driver.manage().window().setSize(new Dimension(1100, 900));
     }
 
     @AfterAll
     static void closeBrowser() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (service != null) {
-            service.stop();
+        if (browser != null) {
+            browser.close();
         }
     }
 

@@ -338,7 +338,7 @@ class SampleEndToEndTest {
         WebClient elsewhere = client();
         HttpResponse<String> refused = elsewhere.get(link);
         assertThat(refused.headers().firstValue("Location"))
-                .hasValue("/login?error=invalid_token&link=used"); // the filter: a spent link cannot work again
+                .hasValue("/login?error=invalid_token&link=other_browser"); // Stytch's pkce_* error: not spent
         assertThat(dbString("SELECT stytch_user_id FROM users WHERE lower(email) = ?", "ivan@example.com")).isNull();
         HttpResponse<String> page = elsewhere.follow(refused);
         assertThat(page.statusCode()).isEqualTo(400);
@@ -350,6 +350,21 @@ class SampleEndToEndTest {
         HttpResponse<String> callback = asker.get(link);
         assertThat(callback.headers().firstValue("Location")).hasValue("/account");
         assertThat(dbString("SELECT stytch_user_id FROM users WHERE lower(email) = ?", "ivan@example.com")).isNotNull();
+    }
+
+    @Test
+    void aUsedLinkOpenedInAFreshBrowserSaysItWasUsedNotAnotherBrowser() throws Exception {
+        WebClient asker = client();
+        String link = asker.askForLink(emulator, "used.uma@example.com");
+        assertThat(asker.get(link).headers().firstValue("Location")).hasValue("/account");
+
+        WebClient fresh = client();
+        HttpResponse<String> refused = fresh.get(link);
+        // Stytch checks use and expiry before PKCE: the filter hears unable_to_auth, not pkce_*
+        assertThat(refused.headers().firstValue("Location")).hasValue("/login?error=invalid_token&link=used");
+        HttpResponse<String> page = fresh.follow(refused);
+        assertThat(Pages.attribute(page.body(), "login-error", "data-reason")).isEqualTo("spent");
+        assertThat(page.body()).contains("expired or was already used").doesNotContain("Open it in that browser");
     }
 
     @Test

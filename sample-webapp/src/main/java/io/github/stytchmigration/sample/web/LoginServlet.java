@@ -118,6 +118,14 @@ public final class LoginServlet extends HttpServlet {
         if (!"invalid_token".equals(error)) {
             return error;
         }
+        // the filter tells the two apart from Stytch's error type: pkce_* (link=other_browser) or used/expired (link=used)
+        String link = request.getParameter("link");
+        if ("other_browser".equals(link)) {
+            return "other_browser";
+        }
+        if ("used".equals(link)) {
+            return "spent";
+        }
         return Pkce.asked(request, "magic_links") || Pkce.asked(request, "oauth") ? "spent" : "other_browser";
     }
 
