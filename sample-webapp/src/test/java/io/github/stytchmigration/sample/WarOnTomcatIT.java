@@ -54,7 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in place of the documented 5432, 9100, 8080 and 8005 (other builds may run beside this one), and the
  * emulator's jar path made absolute (it runs in a temporary folder, so its data dir lands there).
  * Runs after {@code package} (failsafe); needs {@code stytch-emulator/target/stytch-emulator.jar},
- * built earlier in the reactor.
+ * built earlier in the reactor, and {@code mvn} on the PATH (the README's driver step). What Tomcat, the
+ * emulator and the install commands printed is kept in {@code target/war-on-tomcat/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarOnTomcatIT {
