@@ -216,8 +216,9 @@ class BrowserWalkthroughTest {
         logOut();
         emailMeALink(TESS, "mfa/verify");
         assertThat(attribute("second-factor-kind", "data-kind")).isEqualTo("legacy");
-        assertThat(driver.findElements(By.cssSelector("header form[action$='/logout']")))
-                .as("not logged in by the link alone").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("header #logout"))).as("not logged in by the link alone").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("header a[href$='/login']"))).as("no second login offered").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("header #cancel-login"))).as("the pending login can be dropped").hasSize(1);
         String devCode = text("dev-legacy-code");
         assertThat(devCode).matches("[0-9]{6}");
         chromium.screenshot("second-factor-legacy");
@@ -236,10 +237,11 @@ class BrowserWalkthroughTest {
         chromium.clickAndWait(driver.findElement(By.cssSelector("form[action$='/mfa/totp'] button[type=submit]")));
         assertThat(driver.getCurrentUrl()).startsWith(app + "account");
         assertThat(column("email")).isEqualTo("Tess.Taylor@example.com");
-        // linked by this login (she was "not yet migrated" on the progress page); the account page shows no
-        // outcome word after a second factor (SecondFactorServlet does not keep it), so the row says it
+        // linked by this login (she was "not yet migrated" on the progress page), as the account page says
+        assertThat(outcome()).isEqualTo("LINKED");
+        assertThat(text("login-source")).isEqualTo(linkSource);
         tessStytchUserId = column("stytch_user_id");
-        assertThat(tessStytchUserId).startsWith("user-");
+        assertThat(tessStytchUserId).startsWith("user-").isEqualTo(text("stytch-user-id"));
         assertThat(column("mfa_reenrolled_at")).isNotEqualTo("null").isNotBlank();
         assertThat(driver.findElements(By.cssSelector("main a[href$='/mfa/totp']"))).as("nothing left to set up").isEmpty();
         chromium.screenshot("account-totp-enrolled");
@@ -258,6 +260,7 @@ class BrowserWalkthroughTest {
         chromium.clickAndWait(driver.findElement(By.cssSelector("form[action$='/mfa/verify'] button[type=submit]")));
         assertThat(driver.getCurrentUrl()).isEqualTo(app + "account");
         assertThat(column("email")).isEqualTo("Tess.Taylor@example.com");
+        assertThat(outcome()).isEqualTo("ALREADY_LINKED");
         assertThat(column("stytch_user_id")).as("already linked: the same Stytch user").isEqualTo(tessStytchUserId);
         chromium.screenshot("account-totp-again");
     }
@@ -268,6 +271,7 @@ class BrowserWalkthroughTest {
         logOut();
         chromium.type("email", CODE_USER);
         chromium.clickAndWait(driver.findElement(By.cssSelector("form button[formaction$='/login/code']")));
+        assertStyledCodeBox();
         chromium.screenshot("enter-code");
 
         chromium.type("code", codeFromTheDevInbox(CODE_USER, "dev-inbox-code"));
@@ -288,6 +292,7 @@ class BrowserWalkthroughTest {
         chromium.screenshot("spa");
         chromium.type("email", SPA_USER);
         chromium.clickAndWait(driver.findElement(By.cssSelector("main form[action$='/spa'] button[type=submit]")));
+        assertStyledCodeBox();
         chromium.screenshot("spa-enter-code");
 
         chromium.type("code", codeFromTheDevInbox(SPA_USER, "dev-inbox-spa-code"));
@@ -310,6 +315,7 @@ class BrowserWalkthroughTest {
         chromium.clickAndWait(driver.findElement(By.cssSelector("main form[action$='/spa/logout'] button")));
         assertThat(driver.manage().getCookieNamed("stytch_session")).isNull();
         assertThat(driver.manage().getCookieNamed("stytch_session_jwt")).isNull();
+        assertThat(driver.getCurrentUrl()).as("the same notice as the header's logout").isEqualTo(app + "login?logged_out=1");
         chromium.screenshot("spa-logged-out");
         driver.get(app + "account");
         assertThat(driver.getCurrentUrl()).as("logged out for good").isEqualTo(app + "login");
@@ -354,11 +360,22 @@ class BrowserWalkthroughTest {
         return code;
     }
 
+    /** The code box is a text box for digits that the page's stylesheet reaches (its code rule sets a monospace font). */
+    static void assertStyledCodeBox() {
+        WebElement code = driver.findElement(By.id("code"));
+        assertThat(code.getAttribute("type")).isEqualTo("text");
+        assertThat(code.getAttribute("inputmode")).isEqualTo("numeric");
+        assertThat(code.getAttribute("autocomplete")).isEqualTo("one-time-code");
+        assertThat(driver.findElements(By.cssSelector("label[for=code]"))).hasSize(1);
+        assertThat(code.getCssValue("font-family")).contains("monospace");
+    }
+
     /** Logs out with the header's button and lands on the login page. */
     static void logOut() {
         chromium.clickAndWait(driver.findElement(By.cssSelector("header form[action$='/logout'] button")));
         assertThat(driver.getCurrentUrl()).startsWith(app + "login");
         assertThat(driver.findElements(By.cssSelector("header form[action$='/logout']"))).isEmpty();
+        assertThat(driver.getCurrentUrl()).isEqualTo(app + "login?logged_out=1");
         chromium.screenshot("logged-out");
     }
 

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A 251-character address in a real browser (headless Chromium, as {@link BrowserWalkthroughTest}): no page
  * the person meets scrolls sideways at 1100 px or at a phone's 400 px, the emulator's dev inbox included;
- * the long value wraps inside its box. Skipped when Chromium is not installed.
+ * the long value wraps inside its box, and the progress page's table fits its column at 1200 and 1100 px with
+ * every Created date on one line. Skipped when Chromium is not installed.
  */
 class LongValuesLayoutTest {
     static HeadlessChromium browser;
@@ -95,5 +96,24 @@ class LongValuesLayoutTest {
         assertThat(driver.getPageSource()).contains(email);
         assertFitsAt(1100, "the progress page");
         assertFitsAt(700, "the progress page"); // narrower: the table scrolls inside its own box
+        for (int width : new int[] {1200, 1100}) {
+            driver.manage().window().setSize(new Dimension(width, 900));
+            assertThat(tableOverflow()).as("the users table at %d px reaches past its box", width).isLessThanOrEqualTo(0);
+            assertThat(wrappedDates()).as("Created dates broken over lines at %d px", width).isZero();
+        }
+        driver.manage().window().setSize(new Dimension(1100, 900));
+    }
+
+    /** How far the progress page's users table reaches past its scroll box, in CSS pixels. */
+    static long tableOverflow() {
+        return ((Number) ((JavascriptExecutor) driver).executeScript(
+                "var box = document.querySelector('.table-scroll'); return box.scrollWidth - box.clientWidth;")).longValue();
+    }
+
+    /** The Created dates drawn on more than one line (an inline element has one client rect per line). */
+    static long wrappedDates() {
+        return ((Number) ((JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#users time')).filter(t => t.getClientRects().length > 1).length;"))
+                .longValue();
     }
 }

@@ -112,6 +112,13 @@ class OtherWaysInTest {
         assertThat(emulator.sessions(Pages.byId(account.body(), "stytch-user-id")))
                 .as("the filter's logout path revoked the browser's Stytch session")
                 .singleElement().satisfies(session -> assertThat(session.revokedVia()).isEqualTo("api"));
+        // the filter's logout path answers with a 303 to the context root: from there, the header logout's notice
+        assertThat(out.headers().firstValue("Location")).hasValue("/");
+        HttpResponse<String> root = browser.follow(out);
+        assertThat(root.headers().firstValue("Location")).hasValue("/login?logged_out=1");
+        assertThat(browser.follow(root).body()).contains("You are logged out.");
         assertThat(browser.get("/account").headers().firstValue("Location")).hasValue("/login");
+        assertThat(new WebClient(SharedSample.appBase()).get("/").headers().firstValue("Location"))
+                .as("a browser that was never here is not told it logged out").hasValue("/login");
     }
 }

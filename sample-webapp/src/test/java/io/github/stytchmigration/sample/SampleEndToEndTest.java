@@ -173,6 +173,10 @@ class SampleEndToEndTest {
         assertThat(done.headers().firstValue("Location")).hasValue("/account?totp=1");
         HttpResponse<String> account = browser.follow(done);
         assertThat(account.body()).contains("authenticator app is set up");
+        // the login that waited for its second factor says how it went, as every other login does
+        assertThat(Pages.byId(account.body(), "outcome")).isEqualTo("LINKED");
+        assertThat(Pages.byId(account.body(), "stytch-user-id")).isEqualTo(Pages.column(account.body(), "stytch_user_id"));
+        assertThat(Pages.byId(account.body(), "login-source")).isEqualTo("a link or Google, redirected back through Stytch");
         assertThat(Pages.column(account.body(), "mfa_reenrolled_at")).isNotNull();
         assertThat(dbString("SELECT mfa_reenrolled_at::text FROM users WHERE lower(email) = ?", email)).isNotNull();
         HttpResponse<String> out = browser.post("/logout", Map.of("csrf", Pages.csrf(account.body())));
@@ -198,6 +202,38 @@ class SampleEndToEndTest {
         HttpResponse<String> home = later.follow(in);
         assertThat(home.statusCode()).isEqualTo(200);
         assertThat(home.body()).contains("Hello, Tess Taylor");
+        assertThat(Pages.byId(home.body(), "outcome")).isEqualTo("ALREADY_LINKED");
+    }
+
+    @Test
+    void aLoginWaitingForItsSecondFactorOffersToCancelItNotASecondLogin() throws Exception {
+        String email = "pending.pat@example.com";
+        execute("INSERT INTO users (email, display_name, legacy_totp, legacy_totp_secret) VALUES (?, 'Pat Pending', TRUE, ?)",
+                email, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+        try {
+            cancelPendingLogin(email);
+        } finally {
+            // the progress test counts the legacy rows: the seed's, not this test's
+            execute("DELETE FROM users WHERE email = ?", email);
+        }
+    }
+
+    private void cancelPendingLogin(String email) throws Exception {
+        WebClient browser = client();
+        HttpResponse<String> anonymous = browser.get("/login");
+        assertThat(anonymous.body()).contains("/login\">Log in</a>").doesNotContain("id=\"cancel-login\"");
+
+        HttpResponse<String> page = browser.follow(browser.magicLinkLogin(emulator, email));
+        assertThat(page.uri().getPath()).isEqualTo("/mfa/verify");
+        assertThat(page.body()).doesNotContain("/login\">Log in</a>").doesNotContain("id=\"logout\"")
+                .contains("id=\"cancel-login\"");
+        // every page says the same while the login waits, not only the second-factor page
+        assertThat(browser.get("/spa").body()).doesNotContain("/login\">Log in</a>").contains("id=\"cancel-login\"");
+
+        HttpResponse<String> cancelled = browser.post("/logout", Map.of("csrf", Pages.csrf(page.body())));
+        assertThat(cancelled.headers().firstValue("Location")).hasValue("/login?cancelled=1");
+        assertThat(browser.follow(cancelled).body()).contains("Login cancelled").contains("/login\">Log in</a>");
+        assertThat(browser.get("/mfa/verify").headers().firstValue("Location")).as("nothing pending any more").hasValue("/login");
     }
 
     @Test

@@ -8,14 +8,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The pages a newcomer meets off the happy path, over HTTP against the standalone sample (Jetty, the real
  * web.xml): the sample's own error pages without the server's name, forms that answer with a redirect, and
- * a 251-character address that every page prints in a box that can wrap it.
+ * a 251-character address that every page prints in a box that can wrap it, code boxes that look like the
+ * other boxes, and a progress table whose short values stay on one line.
  */
 class SamplePagesTest {
     static StytchEmulator emulator;
@@ -93,6 +98,41 @@ class SamplePagesTest {
         HttpResponse<String> spaBad = browser.submit("/spa", "/spa", Map.of("email", "nope"));
         assertThat(spaBad.headers().firstValue("Location")).hasValue("/spa?error=invalid_email");
         assertThat(browser.follow(spaBad).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void everyCodeBoxIsALabelledTextBoxForDigits() throws Exception {
+        WebClient browser = client();
+        HttpResponse<String> sent = browser.submit("/login", "/login/code", Map.of("email", "code.box@example.com"));
+        assertThat(sent.headers().firstValue("Location")).hasValue("/login/code");
+        assertCodeBox(browser.follow(sent).body());
+        HttpResponse<String> spa = browser.submit("/spa", "/spa", Map.of("email", "code.box@example.com"));
+        assertThat(spa.headers().firstValue("Location")).hasValue("/spa");
+        assertCodeBox(browser.follow(spa).body());
+        String css = browser.get("/static/app.css").body();
+        assertThat(css).contains("input[type=email], input[type=text] {").contains("input.code {");
+    }
+
+    static void assertCodeBox(String html) {
+        assertThat(Pages.attribute(html, "code", "type")).isEqualTo("text");
+        assertThat(Pages.attribute(html, "code", "inputmode")).isEqualTo("numeric");
+        assertThat(Pages.attribute(html, "code", "autocomplete")).isEqualTo("one-time-code");
+        assertThat(Pages.attribute(html, "code", "class")).isEqualTo("code");
+        assertThat(html).contains("<label for=\"code\">");
+    }
+
+    @Test
+    void theProgressTableShowsCreationDaysOnOneLine() throws Exception {
+        WebClient browser = client();
+        browser.magicLinkLoginAndFollow(emulator, "day.dana@example.com");
+        String html = browser.get("/migration").body();
+        Matcher day = Pattern.compile(
+                "<td class=\"nowrap\"><time datetime=\"([^\"]+)\" title=\"([^\"]+)\">([^<]+)</time></td></tr>").matcher(html);
+        assertThat(day.find()).as("a Created cell in:\n" + html).isTrue();
+        Instant at = Instant.parse(day.group(1));
+        assertThat(day.group(3)).isEqualTo(at.atOffset(ZoneOffset.UTC).toLocalDate().toString());
+        assertThat(day.group(2)).startsWith(day.group(3)).endsWith(" UTC");
+        assertThat(browser.get("/static/app.css").body()).contains("td.nowrap { white-space: nowrap;");
     }
 
     /** 64 + 1 + 186 = 251 characters: as long as an address gets in practice (254 is the limit). */

@@ -88,6 +88,35 @@ class EmulatorAdminTest extends SdkTestSupport {
     }
 
     @Test
+    void humanPageMarksUsedAndExpiredLinksAndKeepsEachTimeOnOneLine() throws Exception {
+        String used = emulator.magicLinkToken("marks@example.com");
+        String fresh = emulator.magicLinkToken("marks@example.com");
+        success(client.getMagicLinks().authenticateCompletable(new com.stytch.java.consumer.models.magiclinks.AuthenticateRequest(
+                used, null, null, null, 60, null, java.util.Map.of(), null, null)));
+        String page = get("/emulator").body();
+        assertThat(row(page, used)).contains("<span class=\"spent\">(used)</span>").contains("<td class=\"nowrap\"><time datetime=\"");
+        assertThat(row(page, fresh)).doesNotContain("class=\"spent\"");
+        assertThat(page).contains("td.nowrap{white-space:nowrap}");
+
+        // past a sign-up link's week the unused one has expired: it says so, and the used one stays "used"
+        emulator.setClock(java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofDays(8)));
+        try {
+            String later = get("/emulator").body();
+            assertThat(row(later, fresh)).contains("(expired)");
+            assertThat(row(later, used)).contains("(used)").doesNotContain("(expired)");
+        } finally {
+            emulator.setClock(java.time.Clock.systemUTC());
+        }
+    }
+
+    /** The inbox row whose link carries this token. */
+    private static String row(String page, String token) {
+        int at = page.indexOf("token=" + token + "\"");
+        assertThat(at).as("a link with token " + token).isGreaterThan(0);
+        return page.substring(page.lastIndexOf("<tr>", at), page.indexOf("</tr>", at));
+    }
+
+    @Test
     void jwksIsServedWithoutCredentialsAndApiPathsNeedThem() throws Exception {
         HttpResponse<String> jwks = get("/v1/sessions/jwks/" + emulator.projectId());
         assertThat(jwks.statusCode()).isEqualTo(200);

@@ -141,8 +141,8 @@ public final class CodeLoginServlet extends HttpServlet {
                 + (problem == null ? Html.alert("info", "We emailed a 6-digit code to <strong>" + esc(email) + "</strong>.")
                         : Html.alert("error", esc(problem)))
                 + "<form method=\"post\" action=\"" + ctx + "/login/code\" class=\"stack\">\n" + Csrf.field(request)
-                + "<label for=\"code\">Code</label>\n"
-                + "<input id=\"code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"7\" required autofocus>\n"
+                + Html.codeField("6-digit code from the email",
+                        ERRORS.get("unavailable").equals(problem) || problem == null ? " autofocus" : " autofocus aria-invalid=\"true\"")
                 + "<button type=\"submit\">Log in</button>\n</form>\n"
                 + (inbox == null ? "" : "<p class=\"dev\">Development mode: the code is in the <a href=\"" + esc(inbox)
                         + "\">dev inbox</a>.</p>")

@@ -117,8 +117,9 @@ public final class FrontendStyleServlet extends HttpServlet {
             main.append(Html.alert("info", "We emailed a 6-digit code to <strong>" + esc(pending) + "</strong>."))
                     .append("<form method=\"post\" action=\"").append(ctx).append("/spa\" class=\"stack\">\n")
                     .append(Csrf.field(request))
-                    .append("<label for=\"code\">Code</label>\n<input id=\"code\" name=\"code\" inputmode=\"numeric\""
-                            + " autocomplete=\"one-time-code\" maxlength=\"7\" required autofocus>\n")
+                    .append(Html.codeField("6-digit code from the email",
+                            ERRORS.get("unavailable").equals(problem) || problem == null ? " autofocus"
+                                    : " autofocus aria-invalid=\"true\""))
                     .append("<button type=\"submit\">Log in</button>\n</form>\n");
         } else {
             main.append("<form method=\"post\" action=\"").append(ctx).append("/spa\" class=\"stack\">\n")

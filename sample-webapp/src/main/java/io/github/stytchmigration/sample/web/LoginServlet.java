@@ -79,6 +79,8 @@ public final class LoginServlet extends HttpServlet {
                     + "\">" + esc(message(request, error)) + "</div>";
         } else if (request.getParameter("logged_out") != null) {
             notice = Html.alert("info", "You are logged out.");
+        } else if (request.getParameter("cancelled") != null) {
+            notice = Html.alert("info", "Login cancelled: you are not logged in.");
         }
         String email = error != null && sentTo(request) != null ? sentTo(request) : "";
         form(request, response, error == null ? 200 : 400, notice, email);

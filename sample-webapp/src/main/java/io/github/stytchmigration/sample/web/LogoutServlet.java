@@ -12,7 +12,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code POST /logout}: ends the app session and, best effort, the Stytch session, and clears the frontend
+ * {@code POST /logout}: ends the app session (or a login still waiting for its second factor) and, best effort, the Stytch session, and clears the frontend
  * SDK's session cookies so that a login made from them cannot come straight back. (The frontend-SDK-style
  * page logs out through the filter's own {@code logoutPath} instead, which does all of this too.)
  */
@@ -27,6 +27,8 @@ public final class LogoutServlet extends HttpServlet {
             Html.seeOther(request, response, "/login");
             return;
         }
+        // "Cancel login" on a login that waited for its second factor: the same clean-up, its own notice
+        boolean cancelled = SampleApp.currentUserId(request) == null && SampleApp.loginPending(request);
         Object sessionId = session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_ID);
         Object token = session.getAttribute(MigrationFilter.SESSION_STYTCH_SESSION_TOKEN);
         session.invalidate();
@@ -43,6 +45,6 @@ public final class LogoutServlet extends HttpServlet {
                 LOG.log(Level.INFO, "could not revoke the Stytch session: {0}", f.getMessage());
             }
         }
-        Html.seeOther(request, response, "/login?logged_out=1");
+        Html.seeOther(request, response, cancelled ? "/login?cancelled=1" : "/login?logged_out=1");
     }
 }

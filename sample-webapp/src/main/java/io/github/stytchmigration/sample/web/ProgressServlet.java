@@ -7,6 +7,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import static io.github.stytchmigration.sample.web.Html.esc;
@@ -58,14 +60,25 @@ public final class ProgressServlet extends HttpServlet {
                         + "<th scope=\"col\">TOTP</th><th scope=\"col\">Created</th></tr></thead>\n<tbody>\n");
         for (Users.User u : all) {
             String totp = !u.legacyTotp() ? "" : u.mfaReenrolledAt() != null ? "re-enrolled" : "to re-enroll";
-            main.append("<tr><td>").append(u.id()).append("</td><td>").append(esc(u.displayName()))
-                    .append("</td><td>").append(esc(u.email())).append("</td><td>").append(esc(u.phone()))
-                    .append("</td><td>").append(esc(u.origin())).append("</td><td>").append(esc(u.status()))
-                    .append("</td><td>").append(esc(totp)).append("</td><td>")
-                    .append(esc(AccountServlet.when(u.createdAt()))).append("</td></tr>\n");
+            // short values stay on one line (class "nowrap"); names and addresses wrap inside their cells
+            main.append("<tr><td class=\"nowrap\">").append(u.id()).append("</td><td>").append(esc(u.displayName()))
+                    .append("</td><td>").append(esc(u.email())).append("</td><td class=\"nowrap\">").append(esc(u.phone()))
+                    .append("</td><td class=\"nowrap\">").append(esc(u.origin())).append("</td><td>").append(esc(u.status()))
+                    .append("</td><td class=\"nowrap\">").append(esc(totp)).append("</td><td class=\"nowrap\">")
+                    .append(created(u.createdAt())).append("</td></tr>\n");
         }
         main.append("</tbody></table>\n</div>\n");
         Html.send(request, response, 200, "Migration progress", main.toString());
+    }
+
+    /** The day only, so that the column stays narrow; the minute is in its tooltip and on the account page. */
+    private static String created(OffsetDateTime at) {
+        if (at == null) {
+            return "";
+        }
+        OffsetDateTime utc = at.withOffsetSameInstant(ZoneOffset.UTC);
+        return "<time datetime=\"" + utc.toInstant() + "\" title=\"" + esc(AccountServlet.when(at)) + "\">"
+                + utc.toLocalDate() + "</time>";
     }
 
     private static String stat(String id, String label, long value) {

@@ -3,6 +3,7 @@ package io.github.stytchmigration.sample.web;
 import com.stytch.java.common.OptionalClientConfig;
 import com.stytch.java.consumer.StytchClient;
 import io.github.stytchmigration.MigrationConfig;
+import io.github.stytchmigration.MigrationFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -92,6 +93,12 @@ public final class SampleApp implements ServletContextListener {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** True while a login waits for its second factor in this session ({@link SecondFactorServlet}). */
+    static boolean loginPending(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        return session != null && session.getAttribute(MigrationFilter.SESSION_PENDING_USER_ID) != null;
     }
 
     /** This app's absolute URL for a path: the configured base URL, else the one the browser used. */

@@ -209,10 +209,7 @@ public final class SecondFactorServlet extends HttpServlet {
         }
         main.append("<form method=\"post\" action=\"").append(ctx).append(PATH).append("\" class=\"stack\">\n")
                 .append(Csrf.field(request))
-                .append("<label for=\"code\">6-digit code</label>\n")
-                .append("<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]{6,7}\""
-                        + " maxlength=\"7\" autocomplete=\"one-time-code\" required autofocus")
-                .append(error != null ? " aria-invalid=\"true\"" : "").append(">\n")
+                .append(Html.codeField("6-digit code", error != null ? " autofocus aria-invalid=\"true\"" : " autofocus"))
                 .append("<button type=\"submit\">Verify</button>\n</form>\n");
         if (devCode != null) {
             // emulator mode only: nobody holds the seeded users' old authenticators
@@ -225,6 +222,6 @@ public final class SecondFactorServlet extends HttpServlet {
 
     private static String logoutForm(HttpServletRequest request) {
         return "<form method=\"post\" action=\"" + esc(request.getContextPath()) + "/logout\" class=\"inline\">"
-                + Csrf.field(request) + "<button type=\"submit\" class=\"link\">Cancel and log out</button></form>\n";
+                + Csrf.field(request) + "<button type=\"submit\" class=\"link\">Cancel login</button></form>\n";
     }
 }

@@ -190,10 +190,8 @@ public final class TotpServlet extends HttpServlet {
                 .append(esc(group(pending.secret()))).append("</code></p></li>\n")
                 .append("<li><form method=\"post\" action=\"").append(esc(request.getContextPath())).append(PATH).append("\" class=\"stack\">\n")
                 .append(Csrf.field(request))
-                .append("<label for=\"code\">6-digit code from the app</label>\n")
-                .append("<input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" pattern=\"[0-9 ]{6,7}\""
-                        + " maxlength=\"7\" autocomplete=\"one-time-code\" required aria-describedby=\"code-help\"")
-                .append(error != null ? " aria-invalid=\"true\" autofocus" : "").append(">\n")
+                .append(Html.codeField("6-digit code from the app",
+                        " aria-describedby=\"code-help\"" + (error != null ? " aria-invalid=\"true\" autofocus" : "")))
                 .append("<p id=\"code-help\" class=\"help\">The code changes every 30 seconds.</p>\n")
                 .append("<button type=\"submit\">Verify and finish</button>\n</form></li>\n</ol>\n");
         if (!pending.recoveryCodes().isEmpty()) {

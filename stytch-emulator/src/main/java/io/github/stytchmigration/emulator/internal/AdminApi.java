@@ -7,10 +7,14 @@ import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
 import io.github.stytchmigration.emulator.UserUpdate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +22,8 @@ import java.util.Set;
  * users.update records, hold-and-release, reset, the human page.
  */
 final class AdminApi {
+
+    private static final DateTimeFormatter SENT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private final State state;
     private final OAuthApi oauth;
@@ -173,15 +179,22 @@ final class AdminApi {
         if (messages.isEmpty()) {
             sb.append("<p>No messages yet.</p>\n");
         } else {
-            sb.append("<table><caption>Newest first</caption><thead><tr><th scope=\"col\">Sent</th>"
+            sb.append("<table><caption>Newest first</caption><thead><tr><th scope=\"col\">Sent (UTC)</th>"
                     + "<th scope=\"col\">To</th><th scope=\"col\">Kind</th><th scope=\"col\">Link or code</th>"
                     + "</tr></thead><tbody>\n");
+            Map<String, String> spent = state.spentMagicLinks();
             for (OutboxMessage m : messages) {
-                sb.append("<tr><td>").append(Html.escape(Views.time(m.createdAt()))).append("</td><td>")
-                        .append(Html.escape(m.to())).append("</td><td>").append(Html.escape(m.kind())).append("</td><td>");
+                sb.append("<tr><td class=\"nowrap\">").append(sent(m.createdAt())).append("</td><td>")
+                        .append(Html.escape(m.to())).append("</td><td class=\"nowrap\">").append(Html.escape(m.kind()))
+                        .append("</td><td>");
                 if (m.url() != null) {
                     sb.append("<a href=\"").append(Html.escape(m.url())).append("\">Open magic link for ")
                             .append(Html.escape(m.to())).append("</a>");
+                    String fate = spent.get(m.token());
+                    if (fate != null) {
+                        // still a link: opening it shows how the app answers a spent one
+                        sb.append(" <span class=\"spent\">(").append(fate).append(")</span>");
+                    }
                 } else {
                     sb.append("<code>").append(Html.escape(m.code())).append("</code>");
                 }
@@ -203,6 +216,14 @@ final class AdminApi {
         }
         sb.append("</section>\n</main>");
         return Reply.html(200, Html.page("Stytch emulator", sb.toString()));
+    }
+
+    /** One line: the day and the second, UTC; the exact instant in {@code datetime}. */
+    private static String sent(Instant at) {
+        if (at == null) {
+            return "";
+        }
+        return "<time datetime=\"" + at + "\">" + SENT.format(at) + "</time>";
     }
 
     private static String row(Model.User u) {

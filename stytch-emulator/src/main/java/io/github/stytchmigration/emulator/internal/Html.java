@@ -33,6 +33,8 @@ final class Html {
                 + "table{border-collapse:collapse;max-width:100%}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left;"
                 // long addresses (up to 254 characters) and ids wrap inside their cell, never widen the page
                 + "overflow-wrap:anywhere}"
+                // ... but a heading, a time or a kind stays whole; a spent link is marked, and still opens
+                + "th,td.nowrap{overflow-wrap:normal}td.nowrap{white-space:nowrap}.spent{color:#666;font-style:italic}"
                 + "label{display:block;margin:.6rem 0}</style></head><body>\n"
                 + body + "\n</body></html>\n";
     }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,6 +222,25 @@ public final class State {
     /** Messages to this address (case-insensitive), oldest first; all messages when {@code to} is null. */
     public List<OutboxMessage> outbox(String to) {
         return locked(() -> outbox.stream().filter(m -> to == null || m.to().equalsIgnoreCase(to)).toList());
+    }
+
+    /**
+     * For the inbox page: the magic links that no longer log anyone in, token to {@code used} or {@code expired}.
+     * A link refused for its PKCE verifier is neither: it still works in the browser that asked for it.
+     */
+    Map<String, String> spentMagicLinks() {
+        Instant now = now();
+        return locked(() -> {
+            Map<String, String> spent = new HashMap<>();
+            magicTokens.values().forEach(t -> {
+                if (t.used) {
+                    spent.put(t.token, "used");
+                } else if (!t.expiresAt.isAfter(now)) {
+                    spent.put(t.token, "expired");
+                }
+            });
+            return spent;
+        });
     }
 
     // ---- faults, holds and counters ----
