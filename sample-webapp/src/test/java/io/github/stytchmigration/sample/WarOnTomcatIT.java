@@ -181,8 +181,11 @@ class WarOnTomcatIT {
     @Order(1)
     void seededUserLogsInThroughTheDevInboxAndIsLinked() throws Exception {
         WebClient browser = new WebClient(appBase);
-        HttpResponse<String> sent = browser.submit("/login", "/login", Map.of("email", "alice.anderson@example.com"));
+        HttpResponse<String> posted = browser.submit("/login", "/login", Map.of("email", "alice.anderson@example.com"));
+        assertThat(posted.statusCode()).as("post-redirect-get").isEqualTo(303);
+        HttpResponse<String> sent = browser.follow(posted);
         assertThat(sent.statusCode()).isEqualTo(200);
+        assertThat(sent.body()).contains("Check your email");
         // sample.devInboxUrl, as documented
         assertThat(sent.body()).contains("href=\"" + emulatorBase + "/emulator\"");
         HttpResponse<String> linked = openLatestLink(browser, "alice.anderson@example.com");
