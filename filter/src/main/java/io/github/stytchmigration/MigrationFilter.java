@@ -98,13 +98,18 @@ public class MigrationFilter implements Filter {
     public static final String ATTR_SECOND_FACTOR_REQUIRED = "stytchMigration.secondFactorRequired";
     // where completeSecondFactor puts the pending id: the filter's sessionUserIdAttribute
     static final String SESSION_PENDING_USER_ID_ATTRIBUTE = "stytchMigration.pendingUserIdAttribute";
+    // the pending login's outcome, for the request attributes completeSecondFactor sets
+    static final String SESSION_PENDING_OUTCOME = "stytchMigration.pendingOutcome";
 
     private static final Logger LOG = LoggerFactory.getLogger(MigrationFilter.class);
 
     /**
      * For the app's second-factor page, once the user proved the factor: turns the pending login
      * ({@link #SESSION_PENDING_USER_ID}) into a full one under the filter's {@code sessionUserIdAttribute},
-     * and rotates the session id. Returns the internal user id, or null when no login was pending.
+     * and rotates the session id. Like a login the filter completes itself, it sets the request
+     * attributes {@link #ATTR_OUTCOME} (the pending login's outcome), {@link #ATTR_USER_ID} and
+     * {@link #ATTR_STYTCH_USER_ID} on this request. Returns the internal user id, or null when no login
+     * was pending.
      */
     public static String completeSecondFactor(HttpServletRequest request) {
         HttpSession session = request.getSession(false);
@@ -119,9 +124,16 @@ public class MigrationFilter implements Filter {
         // a new id for the new privilege level, as at any login
         request.changeSessionId();
         session = request.getSession(false);
+        Object outcome = session.getAttribute(SESSION_PENDING_OUTCOME);
         session.removeAttribute(SESSION_PENDING_USER_ID);
         session.removeAttribute(SESSION_PENDING_USER_ID_ATTRIBUTE);
+        session.removeAttribute(SESSION_PENDING_OUTCOME);
         session.setAttribute((String) attribute, userId);
+        if (outcome instanceof String) {
+            request.setAttribute(ATTR_OUTCOME, outcome);
+        }
+        request.setAttribute(ATTR_USER_ID, userId);
+        request.setAttribute(ATTR_STYTCH_USER_ID, session.getAttribute(SESSION_STYTCH_USER_ID));
         return (String) userId;
     }
 

@@ -160,10 +160,12 @@ final class Responder {
             session.removeAttribute(sessionUserIdAttribute);
             session.setAttribute(MigrationFilter.SESSION_PENDING_USER_ID_ATTRIBUTE, sessionUserIdAttribute);
             session.setAttribute(MigrationFilter.SESSION_PENDING_USER_ID, result.userId());
+            session.setAttribute(MigrationFilter.SESSION_PENDING_OUTCOME, result.outcome().name());
             request.setAttribute(MigrationFilter.ATTR_SECOND_FACTOR_REQUIRED, "true");
         } else {
             session.removeAttribute(MigrationFilter.SESSION_PENDING_USER_ID);
             session.removeAttribute(MigrationFilter.SESSION_PENDING_USER_ID_ATTRIBUTE);
+            session.removeAttribute(MigrationFilter.SESSION_PENDING_OUTCOME);
             session.setAttribute(sessionUserIdAttribute, result.userId());
         }
         request.setAttribute(MigrationFilter.ATTR_OUTCOME, result.outcome().name());

@@ -250,7 +250,16 @@ class ResponderTest {
 
         // the app checked the factor
         String before2 = request.testerSession().id();
+        // a later request of the same browser: only the session carries over
+        for (String attribute : new String[] {MigrationFilter.ATTR_OUTCOME, MigrationFilter.ATTR_USER_ID,
+                MigrationFilter.ATTR_STYTCH_USER_ID}) {
+            request.removeAttribute(attribute);
+        }
         assertThat(MigrationFilter.completeSecondFactor(request)).isEqualTo("42");
+        assertThat(request.getAttribute(MigrationFilter.ATTR_OUTCOME)).as("the pending login's outcome, as at any login")
+                .isEqualTo("LINKED");
+        assertThat(request.getAttribute(MigrationFilter.ATTR_USER_ID)).isEqualTo("42");
+        assertThat(request.getAttribute(MigrationFilter.ATTR_STYTCH_USER_ID)).isEqualTo("user-test-9");
         assertThat(request.testerSession().id()).as("rotated again").isNotEqualTo(before2);
         assertThat(request.testerSession().attributes()).containsEntry("stytchMigration.userId", "42")
                 .doesNotContainKey(MigrationFilter.SESSION_PENDING_USER_ID);

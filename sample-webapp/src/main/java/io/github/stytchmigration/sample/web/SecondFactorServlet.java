@@ -109,6 +109,11 @@ public final class SecondFactorServlet extends HttpServlet {
             Html.seeOther(request, response, SampleApp.currentUserId(request) != null ? "/account" : "/login");
             return;
         }
+        // the pending login's outcome, set on this request by completeSecondFactor: for the account page's "This login"
+        Object outcome = request.getAttribute(MigrationFilter.ATTR_OUTCOME);
+        if (outcome != null) {
+            request.getSession().setAttribute(SampleApp.SESSION_OUTCOME, outcome.toString());
+        }
         Pkce.end(request.getSession()); // logged in: links asked for before this no longer log in here
         // the legacy factor proven: now the user may enroll a new one with Stytch
         Html.seeOther(request, response, user.needsTotpReenrollment() ? "/mfa/totp" : "/account");
