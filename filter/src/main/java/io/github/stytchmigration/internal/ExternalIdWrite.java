@@ -11,7 +11,9 @@ public final class ExternalIdWrite {
         /** Stytch refused it for good: taken by another user ({@code duplicate_user_external_id}) or invalid. */
         REFUSED,
         /** 5xx, timeout, network, closed client: worth trying at the user's next login. */
-        FAILED
+        FAILED,
+        /** The filter stopped (undeploy, shutdown) while the write was in flight: the user's next login writes it. */
+        CANCELLED
     }
 
     private final Status status;
@@ -34,6 +36,11 @@ public final class ExternalIdWrite {
     /** @param why for the log: status, error_type, request_id, never a token */
     public static ExternalIdWrite failed(String why) {
         return new ExternalIdWrite(Status.FAILED, why);
+    }
+
+    /** @param why for the log */
+    public static ExternalIdWrite cancelled(String why) {
+        return new ExternalIdWrite(Status.CANCELLED, why);
     }
 
     public Status status() {

@@ -92,6 +92,12 @@ public final class ExternalIdWriter {
                             userId, stytchUserId, w.detail(), "duplicate_user_external_id".equals(w.detail())
                                     ? ": another Stytch user holds it; find it with users.get(\"" + userId + "\")" : "");
                     break;
+                case CANCELLED:
+                    // an undeploy or shutdown, not a fault: nothing for an operator to look into
+                    metrics.externalIdWriteFailed();
+                    LOG.info("writeExternalId: external_id [{}] of Stytch user {} not written ({}); the user's next login"
+                            + " writes it", userId, stytchUserId, w.detail());
+                    break;
                 default:
                     metrics.externalIdWriteFailed();
                     LOG.warn("writeExternalId: could not set external_id [{}] on Stytch user {}: {}; the user's next login"

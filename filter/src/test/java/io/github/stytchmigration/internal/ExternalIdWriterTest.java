@@ -71,6 +71,19 @@ class ExternalIdWriterTest {
     }
 
     @Test
+    void aWriteCancelledByAnUndeployIsNoWarningAndTriedAgainAtTheNextLogin() {
+        answer = ExternalIdWrite.cancelled("the filter stopped before Stytch answered");
+        try (LogCapture logs = LogCapture.start()) {
+            writer.afterLogin(user("user-test-1", null), "42");
+            assertThat(logs.lines()).filteredOn(l -> l.message().contains("external_id [42]"))
+                    .hasSize(1).allMatch(l -> l.level().intValue() < java.util.logging.Level.WARNING.intValue());
+        }
+        answer = ExternalIdWrite.written();
+        writer.afterLogin(user("user-test-1", null), "42");
+        assertThat(writes).containsExactly("user-test-1=42", "user-test-1=42");
+    }
+
+    @Test
     void aTakenIdIsLoggedWithBothIdsAndRememberedNotRetried() {
         answer = ExternalIdWrite.refused("duplicate_user_external_id");
         try (LogCapture logs = LogCapture.start()) {

@@ -253,7 +253,8 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
             return CompletableFuture.completedFuture(ExternalIdWrite.failed("Stytch " + task + " failed: " + e.getClass().getName()));
         }
         CompletableFuture<ExternalIdWrite> answer = new CompletableFuture<>();
-        call.whenComplete((result, failure) -> answer.complete(externalIdWrite(task, result, failure)));
+        call.whenComplete((result, failure) -> answer.complete(failure != null && (closed.get() || cancelled(failure))
+                ? ExternalIdWrite.cancelled("the filter stopped before Stytch answered") : externalIdWrite(task, result, failure)));
         ScheduledFuture<?> timer;
         try {
             timer = timeouts().schedule(() -> answer.complete(ExternalIdWrite.failed("Stytch " + task + " timed out after "
@@ -264,6 +265,16 @@ public final class SdkStytchAuthenticator implements StytchAuthenticator, Stytch
         }
         answer.whenComplete((done, failure) -> timer.cancel(false));
         return answer;
+    }
+
+    // close() cancels the SDK's coroutines: kotlinx's JobCancellationException is a CancellationException
+    private static boolean cancelled(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.CancellationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ExternalIdWrite externalIdWrite(String task, StytchResult<UpdateResponse> result, Throwable failure) {
