@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +35,18 @@ import java.util.stream.Stream;
 public final class HeadlessChromium implements AutoCloseable {
     public static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM_BIN", "/usr/bin/chromium");
     public static final String CHROMEDRIVER = System.getenv().getOrDefault("CHROMEDRIVER_BIN", "/usr/bin/chromedriver");
+    // Selenium warns that it has no DevTools (CDP) bindings for this Chromium: the tests use WebDriver only.
+    // JUL keeps loggers weakly: hold the ones whose level is set.
+    private static final List<Logger> QUIETED = List.of(
+            quiet("org.openqa.selenium.devtools.CdpVersionFinder"),
+            quiet("org.openqa.selenium.chromium.ChromiumDriver"));
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.SEVERE);
+        return logger;
+    }
+
     /** Tall pages are cut here in screenshots; nothing the sample shows is longer. */
     private static final int MAX_SHOT_HEIGHT = 6000;
 
