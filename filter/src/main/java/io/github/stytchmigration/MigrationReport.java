@@ -333,11 +333,17 @@ public final class MigrationReport {
 
     /** The command; see {@code --help}. Exits with {@link #EXIT_OK} … {@link #EXIT_DATABASE}. */
     public static void main(String[] args) {
+        // the report's pool starts and stops once: its INFO lines only clutter the command's stderr (when SLF4J
+        // logs through java.util.logging, as with slf4j-jdk14; other bindings keep their own configuration)
+        QUIET_POOL_LOG.setLevel(java.util.logging.Level.WARNING);
         int status = run(args, System.out, System.err);
         if (status != EXIT_OK) {
             System.exit(status);
         }
     }
+
+    // JUL holds loggers weakly: keep the one whose level main() sets
+    private static final java.util.logging.Logger QUIET_POOL_LOG = java.util.logging.Logger.getLogger("com.zaxxer.hikari");
 
     /** The command without {@code System.exit}: prints to {@code out} and {@code err}, returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
