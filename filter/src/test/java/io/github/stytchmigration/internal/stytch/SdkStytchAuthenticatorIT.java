@@ -12,6 +12,7 @@ import com.stytch.java.consumer.models.magiclinksemail.LoginOrCreateResponse;
 import io.github.stytchmigration.emulator.Fault;
 import io.github.stytchmigration.emulator.OutboxMessage;
 import io.github.stytchmigration.emulator.StytchEmulator;
+import io.github.stytchmigration.internal.ExternalIdWrite;
 import io.github.stytchmigration.internal.MigrationException;
 import io.github.stytchmigration.internal.MigrationException.InvalidTokenException;
 import io.github.stytchmigration.internal.MigrationException.RateLimitedException;
@@ -540,6 +541,27 @@ class SdkStytchAuthenticatorIT {
             }
             Thread.sleep(100);
         }
+    }
+
+    @Test
+    void anExternalIdWriteStillInFlightWhenTheClientClosesEndsCancelledNotFailed() throws Exception {
+        String userId = emu.createUser("closing@example.com", true, null, false);
+        long delay = 3000;
+        delaysEndNanos = Math.max(delaysEndNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+        emu.injectFault(Fault.delay("/v1/users/" + userId, delay));
+        SdkStytchAuthenticator authenticator = authenticator();
+
+        java.util.concurrent.CompletableFuture<ExternalIdWrite> write =
+                authenticator.writeExternalId(userId, "42").toCompletableFuture();
+        long waited = 0;
+        while (emu.requestCount("/v1/users/" + userId) == 0 && waited < 5000) {
+            Thread.sleep(20); // the request reached the emulator and waits on the delay
+            waited += 20;
+        }
+        authenticator.close(); // an undeploy while the write is in flight
+
+        ExternalIdWrite ended = write.get(10, TimeUnit.SECONDS);
+        assertThat(ended.status()).as(ended.toString()).isEqualTo(ExternalIdWrite.Status.CANCELLED);
     }
 
     private static List<String> names(List<Thread> threads) {
