@@ -99,9 +99,8 @@ public final class TotpServlet extends HttpServlet {
             Html.seeOther(request, response, PATH);
             return;
         }
-        String code = request.getParameter("code");
-        code = code == null ? "" : code.replaceAll("\\s", "");
-        if (!code.matches("[0-9]{6}")) {
+        String code = Otp.normalise(request.getParameter("code"));
+        if (code == null) {
             Html.seeOther(request, response, PATH + "?error=format");
             return;
         }
